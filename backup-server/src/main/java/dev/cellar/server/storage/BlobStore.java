@@ -1,0 +1,61 @@
+package dev.cellar.server.storage;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Where snapshots and the catalog's small metadata objects live: the seam between the server and S3-compatible
+ * storage or local files. Keys are '/'-separated paths without a leading '/', like S3 keys; a "folder" is a key
+ * prefix ending in '/'. Nothing above this interface knows which implementation it has.
+ *
+ * <p>Every method throws {@link StorageException} when the store cannot be reached or fails.
+ */
+public interface BlobStore extends AutoCloseable {
+
+    /**
+     * Starts writing a new object. Its bytes are invisible to every reader until {@link StagedBlob#commit} names
+     * its key; a staged blob closed without commit leaves nothing behind.
+     */
+    StagedBlob stage();
+
+    /** Writes a small object in one request, replacing any object with that key. */
+    void put(String key, byte[] content);
+
+    /** Reads a whole small object; empty when there is none. */
+    Optional<byte[]> read(String key);
+
+    /** The size of an object in bytes; empty when there is none. */
+    OptionalLong size(String key);
+
+    /**
+     * Opens an object for reading.
+     *
+     * @param offset first byte to read
+     * @param length how many bytes to read, or -1 for the rest of the object
+     * @return empty when there is no such object
+     */
+    Optional<InputStream> open(String key, long offset, long length);
+
+    /**
+     * Lists the keys in a folder and all its sub-folders in ascending (byte) order.
+     *
+     * @param folder a prefix ending in '/'
+     * @param startAfter list only keys greater than this one; null to start at the beginning
+     * @param max at most this many entries (1..1000)
+     */
+    BlobPage list(String folder, String startAfter, int max);
+
+    /** The immediate sub-folders of a folder, each ending in '/', in ascending order. */
+    List<String> folders(String folder);
+
+    /** Deletes an object; deleting a missing object is not an error. */
+    void delete(String key);
+
+    /** A short description for logs, never containing a secret. */
+    String describe();
+
+    @Override
+    void close();
+}
