@@ -45,6 +45,8 @@ public record S3Settings(
             require(endpoint.isAbsolute() && endpoint.getHost() != null
                             && ("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme())),
                     "endpoint must be an absolute http(s) URL, got " + endpoint);
+            // credentials belong in their own fields: an endpoint ends up in logs and error messages
+            require(endpoint.getRawUserInfo() == null, "endpoint must not contain user information");
         }
         require(region != null && !region.isBlank(), "region is required");
         require(accessKeyId != null && !accessKeyId.isBlank(), "access key id is required");
