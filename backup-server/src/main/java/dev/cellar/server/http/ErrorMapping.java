@@ -46,6 +46,10 @@ public final class ErrorMapping {
         if (ctx.res().isCommitted()) {
             return; // a streamed body already started; the connection just ends
         }
+        if (e.status() < 500) {
+            log.info("event=request.refused method={} path={} status={} error={}", ctx.method(), ctx.path(),
+                    e.status(), e.code());
+        }
         ctx.res().reset();
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", e.code());
