@@ -9,17 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cellar.server.testing.S3ProxyFixture;
 import dev.cellar.server.testing.TestDatabases;
 import dev.cellar.server.testing.TestServer;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.SequenceInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,35 +44,14 @@ class UploadLimitsTest {
     void uploadBeyondTheConcurrencyLimitIs503BusyAndTheHeldOneStillSucceeds() throws Exception {
         byte[] image = Files.readAllBytes(TestDatabases.create(dir.resolve("a.sqlite3"), 10, 2));
         try (TestServer server = TestServer.start(Map.of("BACKUP_MAX_CONCURRENT_UPLOADS", "1"))) {
-            CountDownLatch release = new CountDownLatch(1);
-            // the first upload sends its header bytes, then waits: it holds the only slot meanwhile
-            InputStream held = new SequenceInputStream(new ByteArrayInputStream(Arrays.copyOf(image, 100)),
-                    new InputStream() {
-                        private final InputStream rest = new ByteArrayInputStream(image, 100, image.length - 100);
-
-                        @Override
-                        public int read() throws java.io.IOException {
-                            awaitRelease();
-                            return rest.read();
-                        }
-
-                        @Override
-                        public int read(byte[] b, int off, int len) throws java.io.IOException {
-                            awaitRelease();
-                            return rest.read(b, off, len);
-                        }
-
-                        private void awaitRelease() {
-                            try {
-                                release.await();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
-                    });
-            CompletableFuture<HttpResponse<byte[]>> first = CompletableFuture.supplyAsync(() -> send(
-                    request(server.baseUri(), DB, server.adminToken()).header("Content-Type", "application/vnd.sqlite3")
-                            .POST(BodyPublishers.ofInputStream(() -> held)).build()));
+            // the first upload sends its headers and 100 bytes over a raw socket, then stops: it holds the only slot
+            Socket held = new Socket("127.0.0.1", server.port());
+            OutputStream out = held.getOutputStream();
+            out.write(("POST " + DB + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + server.adminToken()
+                    + "\r\nContent-Type: application/vnd.sqlite3\r\nContent-Length: " + image.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(image, 0, 100);
+            out.flush();
             Path other = dir.resolve("b.sqlite3");
             TestDatabases.create(other, 10, 3);
             HttpResponse<byte[]> busy = null;
@@ -89,11 +65,14 @@ class UploadLimitsTest {
                     Thread.sleep(20); // the held upload has not reached the server yet
                 }
             }
-            release.countDown();
+            out.write(image, 100, image.length - 100);
+            out.flush();
+            String answer = new String(held.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            held.close();
             assertTrue(busy != null, "a second upload was refused while the first held the slot");
             assertTrue(text(busy).contains("\"busy\""), text(busy));
             assertEquals("5", busy.headers().firstValue("Retry-After").orElseThrow());
-            assertEquals(201, first.get().statusCode(), text(first.get()));
+            assertEquals("HTTP/1.1 201", answer, "the held upload completes once its body arrives");
         }
     }
 }
