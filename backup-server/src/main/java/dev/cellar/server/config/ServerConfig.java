@@ -63,6 +63,9 @@ public record ServerConfig(
         long maxSnapshot = r.bytes("BACKUP_MAX_SNAPSHOT_BYTES", 8 * GIB, 1024);
         int uploads = r.integer("BACKUP_MAX_CONCURRENT_UPLOADS", 4, 1, 256);
         Duration tokenTtl = r.duration("BACKUP_TOKEN_CACHE_TTL", Duration.ofSeconds(10));
+        if (tokenTtl.isNegative()) {
+            r.problem("BACKUP_TOKEN_CACHE_TTL", "must not be negative");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
