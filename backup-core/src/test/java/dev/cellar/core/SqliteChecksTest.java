@@ -20,9 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteChecksTest {
     private static final int PAGE = 4096;
     private static final int TABLE_LEAF = 0x0d;
-    private static final int SQLITE_CORRUPT = 11;
     private static final int SQLITE_CANTOPEN = 14;
-    private static final int SQLITE_NOTADB = 26;
 
     @TempDir
     Path dir;
