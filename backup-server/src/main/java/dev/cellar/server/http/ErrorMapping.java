@@ -63,18 +63,41 @@ public final class ErrorMapping {
     }
 
     /**
-     * Reads what is left of a small refused request body, so the client, still sending, gets the answer instead of
-     * a reset connection. Large bodies are not drained: the container closes the connection after the answer
-     * (clients that must see it send {@code Expect: 100-continue}).
+     * Reads what is left of a refused request body, up to {@link #DRAIN_LIMIT} bytes, so a client still sending a
+     * small body gets the answer instead of a reset connection. A larger rest is not read: the container closes the
+     * connection after the answer, and clients that must see it send {@code Expect: 100-continue} (curl does for
+     * bodies over 1 MiB) and then never send the body at all.
      */
     private static void drainSmallBody(Context ctx) {
         String length = ctx.header("Content-Length");
         try {
-            if (length != null && Long.parseLong(length.trim()) <= DRAIN_LIMIT) {
-                ctx.req().getInputStream().transferTo(OutputStream.nullOutputStream());
+            if (length == null || Long.parseLong(length.trim()) <= DRAIN_LIMIT) {
+                ctx.req().getInputStream().transferTo(new BoundedSink(DRAIN_LIMIT));
             }
         } catch (IOException | NumberFormatException | IllegalStateException ignored) {
-            // nothing more to read, or the client went away: the answer is sent regardless
+            // nothing more to read, more than we read for free, or the client went away: answer regardless
+        }
+    }
+
+    /** Swallows bytes, and fails once more than {@code limit} have come. */
+    private static final class BoundedSink extends OutputStream {
+        private long left;
+
+        BoundedSink(long limit) {
+            this.left = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[1], 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            left -= len;
+            if (left < 0) {
+                throw new IOException("refused body larger than the drain limit");
+            }
         }
     }
 

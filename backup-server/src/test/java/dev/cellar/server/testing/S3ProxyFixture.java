@@ -19,7 +19,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -118,7 +118,6 @@ public final class S3ProxyFixture implements AutoCloseable {
     }
 
     /** A new SDK client for this server, for tests that look at the bucket directly. Close it when done. */
-    @SuppressWarnings("deprecation") // the same HTTP client as the server's store, see S3BlobStore
     public S3Client newClient() {
         return S3Client.builder()
                 .endpointOverride(endpoint)
@@ -128,7 +127,7 @@ public final class S3ProxyFixture implements AutoCloseable {
                 .forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(ApacheHttpClient.builder())
+                .httpClientBuilder(Apache5HttpClient.builder())
                 .build();
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -40,7 +40,7 @@ class S3ProxyFixtureTest {
                         .endpointOverride(s3.endpoint())
                         .region(Region.of(s3.region()))
                         .forcePathStyle(true)
-                        .httpClientBuilder(ApacheHttpClient.builder())
+                        .httpClientBuilder(Apache5HttpClient.builder())
                         .credentialsProvider(StaticCredentialsProvider.create(
                                 AwsBasicCredentials.create(s3.accessKey(), s3.secretKey() + "x")))
                         .build()) {

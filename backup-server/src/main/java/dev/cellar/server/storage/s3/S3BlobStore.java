@@ -24,7 +24,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -65,8 +65,6 @@ public final class S3BlobStore implements BlobStore {
         return new S3BlobStore(settings, newClient(settings, o -> { }));
     }
 
-    // apache-client is deprecated since SDK 2.56 in favour of apache5-client, which the build does not declare yet
-    @SuppressWarnings("deprecation")
     static S3Client newClient(S3Settings settings, Consumer<ClientOverrideConfiguration.Builder> overrides) {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.region()))
@@ -76,7 +74,7 @@ public final class S3BlobStore implements BlobStore {
                 // S3-compatible stores reject or mishandle the CRC trailers the SDK sends by default
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(ApacheHttpClient.builder()
+                .httpClientBuilder(Apache5HttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
                         .socketTimeout(SOCKET_TIMEOUT))
                 .overrideConfiguration(o -> {
