@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellar.core.Hex;
 import dev.cellar.core.Zstd;
+import dev.cellar.server.snapshot.CountingStreams.CountingInputStream;
+import dev.cellar.server.snapshot.CountingStreams.CountingOutputStream;
+import dev.cellar.server.snapshot.HeapSampler.Phase;
 import dev.cellar.server.testing.S3ProxyFixture;
 import dev.cellar.server.testing.TestServer;
 import java.io.IOException;
@@ -13,36 +16,25 @@ import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ThreadFactory;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -60,8 +52,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("large")
 class LargeUploadTest {
-    private static final int PAGE_SIZE = 65536;
-    private static final long MIB = 1L << 20;
+    static final long MIB = 1L << 20;
     private static final long IMAGE_BYTES = Long.getLong("cellar.large.mib", 1024) * MIB;
     private static final long SEED = 20261121;
     private static final Pattern JSON_FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\"[^\"]*\"|[^,}]+)");
@@ -84,17 +75,17 @@ class LargeUploadTest {
         root = Path.of("target", "large-upload").toAbsolutePath();
         deleteRecursively(root);
         Files.createDirectories(root);
-        header = headerFor(IMAGE_BYTES, root.resolve("small.sqlite3"));
+        header = GeneratedSqliteImage.headerFor(IMAGE_BYTES, root.resolve("small.sqlite3"));
         // the generator is deterministic: hash one pass now, independently of any HTTP thread
         MessageDigest sha = Hex.sha256();
-        try (InputStream image = new GeneratedImage(header, IMAGE_BYTES, SEED)) {
+        try (InputStream image = new GeneratedSqliteImage(header, IMAGE_BYTES, SEED)) {
             image.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), sha));
         }
         expectedSha256 = Hex.of(sha.digest());
         s3 = S3ProxyFixture.startFilesystem(root.resolve("s3"));
         server = TestServer.startOn(s3, Map.of("BACKUP_MAX_SNAPSHOT_BYTES", String.valueOf(2 * IMAGE_BYTES)));
         figures.add(String.format("image %,d bytes (%d MiB), pages of %d bytes; max heap (-Xmx) %d MiB; %d cores",
-                IMAGE_BYTES, IMAGE_BYTES / MIB, PAGE_SIZE, Runtime.getRuntime().maxMemory() / MIB,
+                IMAGE_BYTES, IMAGE_BYTES / MIB, GeneratedSqliteImage.PAGE_SIZE, Runtime.getRuntime().maxMemory() / MIB,
                 Runtime.getRuntime().availableProcessors()));
     }
 
@@ -117,7 +108,7 @@ class LargeUploadTest {
         assertHeapIsSmallerThanTheImage();
         String token = server.mintToken("large");
 
-        GeneratedImage image = new GeneratedImage(header, IMAGE_BYTES, SEED);
+        GeneratedSqliteImage image = new GeneratedSqliteImage(header, IMAGE_BYTES, SEED);
         HeapSampler heap = HeapSampler.start();
         long started = System.nanoTime();
         HttpResponse<String> r = CLIENT.send(upload(token, "raw", "application/vnd.sqlite3")
@@ -139,7 +130,7 @@ class LargeUploadTest {
         assertHeapIsSmallerThanTheImage();
         String token = server.mintToken("large");
         MessageDigest sentSha = Hex.sha256();
-        GeneratedImage image = new GeneratedImage(header, IMAGE_BYTES, SEED);
+        GeneratedSqliteImage image = new GeneratedSqliteImage(header, IMAGE_BYTES, SEED);
         PipedInputStream body = new PipedInputStream(1 << 20);
         PipedOutputStream pipe = new PipedOutputStream(body);
         // the agent's side: image -> zstd (as the agent compresses) -> HTTP body, never whole in memory
@@ -151,7 +142,7 @@ class LargeUploadTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return sent.count;
+            return sent.count();
         }, thread);
         thread.shutdown();
 
@@ -200,8 +191,8 @@ class LargeUploadTest {
         }
         Phase phase = heap.stop(started, 0);
 
-        assertEquals(storedBytes, stored.count);
-        assertEquals(IMAGE_BYTES, image.count);
+        assertEquals(storedBytes, stored.count());
+        assertEquals(IMAGE_BYTES, image.count());
         assertEquals(expectedSha256, Hex.of(imageSha.digest()));
         if (expectedStoredSha256 != null) {
             assertEquals(expectedStoredSha256, Hex.of(storedSha.digest()), "the stored form is the body as sent");
@@ -229,35 +220,6 @@ class LargeUploadTest {
                 .header("X-Machine-Id", "large-test");
     }
 
-    /**
-     * The 100-byte header of a real database made by SQLite with 64 KiB pages, with its page count patched so that
-     * page count x page size = {@code imageBytes}; "version-valid-for" (92) is kept equal to the change counter (24)
-     * so that the count is trusted.
-     */
-    private static byte[] headerFor(long imageBytes, Path small) throws Exception {
-        assertEquals(0, imageBytes % PAGE_SIZE, "the image must be whole pages");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + small); Statement s = c.createStatement()) {
-            s.execute("PRAGMA page_size=" + PAGE_SIZE);
-            s.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)");
-            s.execute("INSERT INTO items (name) VALUES ('large upload')");
-        }
-        byte[] h = Arrays.copyOf(Files.readAllBytes(small), 100);
-        assertEquals("SQLite format 3\0", new String(h, 0, 16, StandardCharsets.US_ASCII));
-        h[16] = 0;
-        h[17] = 1; // 65536 is written as 1
-        long pages = imageBytes / PAGE_SIZE;
-        putU32(h, 28, pages);
-        System.arraycopy(h, 24, h, 92, 4);
-        return h;
-    }
-
-    private static void putU32(byte[] b, int at, long value) {
-        b[at] = (byte) (value >>> 24);
-        b[at + 1] = (byte) (value >>> 16);
-        b[at + 2] = (byte) (value >>> 8);
-        b[at + 3] = (byte) value;
-    }
-
     private static String field(String json, String name) {
         Matcher m = JSON_FIELD.matcher(json);
         while (m.find()) {
@@ -269,7 +231,7 @@ class LargeUploadTest {
         throw new AssertionError("no field " + name + " in " + json);
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    static ThreadFactory daemon(String name) {
         return runnable -> {
             Thread t = new Thread(runnable, name);
             t.setDaemon(true);
@@ -285,179 +247,6 @@ class LargeUploadTest {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
-        }
-    }
-
-    /**
-     * A SQLite image of {@code length} bytes produced on the fly: the given header, then pseudo-random bytes from
-     * a fixed seed. Same arguments, same bytes.
-     */
-    static final class GeneratedImage extends InputStream {
-        private final byte[] header;
-        private final long length;
-        private final SplittableRandom random;
-        private final byte[] block = new byte[PAGE_SIZE];
-        private int blockPos = PAGE_SIZE;
-        private long pos;
-        /** System.nanoTime() when the last byte was read; 0 before. */
-        volatile long finishedAt;
-
-        GeneratedImage(byte[] header, long length, long seed) {
-            this.header = header.clone();
-            this.length = length;
-            this.random = new SplittableRandom(seed);
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (pos >= length) {
-                if (finishedAt == 0) {
-                    finishedAt = System.nanoTime();
-                }
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
-            if (blockPos == PAGE_SIZE) {
-                fill();
-            }
-            int n = (int) Math.min(Math.min(len, PAGE_SIZE - blockPos), length - pos);
-            System.arraycopy(block, blockPos, b, off, n);
-            blockPos += n;
-            pos += n;
-            return n;
-        }
-
-        private void fill() {
-            for (int i = 0; i < PAGE_SIZE; i += 8) {
-                long v = random.nextLong();
-                for (int k = 0; k < 8; k++) {
-                    block[i + k] = (byte) (v >>> (8 * k));
-                }
-            }
-            if (pos == 0) {
-                System.arraycopy(header, 0, block, 0, header.length);
-            }
-            blockPos = 0;
-        }
-    }
-
-    private static final class CountingInputStream extends java.io.FilterInputStream {
-        private long count;
-
-        CountingInputStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-    }
-
-    private static final class CountingOutputStream extends OutputStream {
-        private final OutputStream out;
-        private long count;
-
-        CountingOutputStream(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-        }
-    }
-
-    /**
-     * What one phase cost: wall time (and of it, the time after the last body byte left the client: the server's
-     * commit), the most heap in use at any 50 ms sample, and garbage collections.
-     */
-    private record Phase(long nanos, long afterBodyNanos, long maxHeapUsed, long gcCount, long gcMillis) {
-        String describe(String what, long bytes) {
-            double seconds = nanos / 1e9;
-            String commit = afterBodyNanos <= 0 ? ""
-                    : String.format(" (body sent after %.1f s, answer %.1f s later)", (nanos - afterBodyNanos) / 1e9,
-                    afterBodyNanos / 1e9);
-            return String.format("%s: %,d bytes in %.1f s = %.0f MiB/s%s; max heap used %d MiB of %d MiB; "
-                            + "%d GCs, %d ms in GC", what, bytes, seconds, bytes / MIB / seconds, commit,
-                    maxHeapUsed / MIB, Runtime.getRuntime().maxMemory() / MIB, gcCount, gcMillis);
-        }
-    }
-
-    /** Samples heap use every 50 ms on a background thread. */
-    private static final class HeapSampler {
-        private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
-        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("heap"));
-        private final AtomicLong max = new AtomicLong();
-        private final long gcCountBefore = gcCount();
-        private final long gcMillisBefore = gcMillis();
-
-        static HeapSampler start() {
-            HeapSampler s = new HeapSampler();
-            s.timer.scheduleAtFixedRate(s::sample, 0, 50, TimeUnit.MILLISECONDS);
-            return s;
-        }
-
-        private void sample() {
-            max.accumulateAndGet(MEMORY.getHeapMemoryUsage().getUsed(), Math::max);
-        }
-
-        /** @param bodySentNanos System.nanoTime() when the body's last byte was read, or 0 */
-        Phase stop(long startedNanos, long bodySentNanos) throws InterruptedException {
-            long now = System.nanoTime();
-            timer.shutdown();
-            timer.awaitTermination(10, TimeUnit.SECONDS);
-            sample();
-            return new Phase(now - startedNanos, bodySentNanos == 0 ? 0 : now - bodySentNanos, max.get(),
-                    gcCount() - gcCountBefore, gcMillis() - gcMillisBefore);
-        }
-
-        private static long gcCount() {
-            return ManagementFactory.getGarbageCollectorMXBeans().stream()
-                    .mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
-        }
-
-        private static long gcMillis() {
-            return ManagementFactory.getGarbageCollectorMXBeans().stream()
-                    .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
         }
     }
 }
