@@ -73,6 +73,38 @@ public final class BackupClient {
     }
 
     /**
+     * Names of the databases the server holds snapshots of for this tenant ({@code GET /api/v1/tenants/{t}});
+     * empty when the server does not know the tenant yet.
+     */
+    public List<String> databases() throws IOException, ApiException {
+        Map<String, Object> json;
+        try {
+            json = Json.parse(sendForString(HttpRequest.newBuilder(URI.create(api.toString().replaceAll("/$", "")))
+                    .timeout(timeout).header("Authorization", authorization).header("User-Agent", "cellar-agent")
+                    .GET().build()));
+        } catch (ApiException e) {
+            if (e.status() == 404) {
+                return List.of();
+            }
+            throw e;
+        }
+        List<String> names = new java.util.ArrayList<>();
+        if (json.get("databases") instanceof List<?> list) {
+            for (Object item : list) {
+                if (item instanceof Map<?, ?> m) {
+                    Object name = m.containsKey("database") ? m.get("database") : m.get("name");
+                    if (name != null) {
+                        names.add(name.toString());
+                    }
+                } else if (item != null) {
+                    names.add(item.toString());
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
      * Opens a download of the stored snapshot bytes, from {@code offset} on (a {@code Range} request when above 0).
      * The caller closes the body.
      */

@@ -35,11 +35,13 @@ public final class AgentConfigLoader {
     public static final String RETRY_BASE_DELAY = "BACKUP_RETRY_BASE_DELAY";
     public static final String RETRY_MAX_DELAY = "BACKUP_RETRY_MAX_DELAY";
     public static final String REQUEST_TIMEOUT = "BACKUP_REQUEST_TIMEOUT";
+    /** Read by logback.xml, not here; listed so that it is not reported as unknown. */
+    public static final String LOG_LEVEL = "BACKUP_LOG_LEVEL";
     static final String FLY_MACHINE_ID = "FLY_MACHINE_ID";
 
     public static final Set<String> KNOWN = Set.of(SERVER_URL, TENANT, TOKEN, MACHINE_ID, DATABASES, SCHEDULE,
             ON_SHUTDOWN, TEMP_DIR, STATE_DIR, ZSTD_LEVEL, ZSTD_WORKERS, INTEGRITY_CHECK, MIN_FREE, RETRY_ATTEMPTS,
-            RETRY_BASE_DELAY, RETRY_MAX_DELAY, REQUEST_TIMEOUT);
+            RETRY_BASE_DELAY, RETRY_MAX_DELAY, REQUEST_TIMEOUT, LOG_LEVEL);
 
     public static final String DEFAULT_DATABASES = "/data/*.sqlite3";
     /** zstd levels above 19 need windows larger than {@link Zstd#MAX_WINDOW_LOG} allows on restore. */
