@@ -1,0 +1,83 @@
+package dev.cellar.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.server.auth.Access;
+import dev.cellar.server.auth.TokenService;
+import dev.cellar.server.config.ServerConfig;
+import dev.cellar.server.http.ErrorMapping;
+import dev.cellar.server.http.Json;
+import dev.cellar.server.snapshot.SnapshotCatalog;
+import dev.cellar.server.snapshot.SnapshotDownloads;
+import dev.cellar.server.snapshot.SnapshotHandlers;
+import dev.cellar.server.snapshot.SnapshotIngest;
+import dev.cellar.server.storage.BlobStore;
+import dev.cellar.server.tenant.TenantHandlers;
+import dev.cellar.server.tenant.TenantRegistry;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.json.JavalinJackson;
+import java.time.Clock;
+import java.util.Map;
+import org.eclipse.jetty.http.UriCompliance;
+
+/** The HTTP server: every route at a glance, built from its parts. */
+public final class CellarServer implements AutoCloseable {
+    private static final String DB = "/api/v1/tenants/{tenant}/databases/{database}";
+    private final Javalin app;
+    private final BlobStore store;
+
+    public CellarServer(ServerConfig config, BlobStore store, String adminToken, byte[] tokenSecret, Clock clock) {
+        this.store = store;
+        ObjectMapper json = Json.mapper();
+        TenantRegistry tenants = new TenantRegistry(store, json, clock);
+        TokenService tokens = new TokenService(adminToken, tokenSecret, tenants, config.tokenCacheTtl(), clock);
+        Access access = new Access(tokens);
+        SnapshotCatalog catalog = new SnapshotCatalog(store);
+        SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock);
+        SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads());
+        SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store);
+        TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, catalog);
+
+        this.app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.jsonMapper(new JavalinJackson(json, false));
+            c.http.compressionStrategy = CompressionStrategy.NONE;
+            c.http.defaultContentType = "application/json";
+            c.http.prefer405over404 = true;
+            // names like "a%2Fb" must reach the handlers to be refused as invalid_name, not by Jetty as HTML
+            c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
+            c.jetty.modifyServletContextHandler(h -> h.getServletHandler().setDecodeAmbiguousURIs(true));
+            ErrorMapping.install(c.routes);
+
+            c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));
+
+            c.routes.post("/api/v1/tenants/{tenant}/tokens", tenantHandlers::mintToken);
+            c.routes.delete("/api/v1/tenants/{tenant}/tokens", tenantHandlers::revokeTokens);
+            c.routes.get("/api/v1/tenants", tenantHandlers::list);
+            c.routes.get("/api/v1/tenants/{tenant}", tenantHandlers::get);
+
+            c.routes.post(DB + "/snapshots", snapshots::upload);
+            c.routes.get(DB + "/snapshots", snapshots::list);
+            c.routes.get(DB + "/snapshots/{version}", downloads::get);
+            c.routes.head(DB + "/snapshots/{version}", downloads::head);
+            c.routes.delete(DB + "/snapshots/{version}", snapshots::delete);
+        });
+    }
+
+    public CellarServer start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        store.close();
+    }
+
+}

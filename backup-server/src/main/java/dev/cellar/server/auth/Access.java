@@ -1,0 +1,49 @@
+package dev.cellar.server.auth;
+
+import dev.cellar.core.Names;
+import dev.cellar.server.http.ApiError;
+import io.javalin.http.Context;
+
+/**
+ * Who may do what, checked in a fixed order so answers never leak more than they must: 401 (who are you?), then
+ * 400 (malformed names), then 403 (not yours).
+ */
+public final class Access {
+    private final TokenService tokens;
+
+    public Access(TokenService tokens) {
+        this.tokens = tokens;
+    }
+
+    /** Admin only. */
+    public void requireAdmin(Context ctx) {
+        if (!tokens.authenticate(ctx.header("Authorization")).isAdmin()) {
+            throw ApiError.forbidden("this needs the admin token");
+        }
+    }
+
+    /** Admin only, on a tenant named in the path; returns the tenant. */
+    public String requireAdminOnTenant(Context ctx) {
+        requireAdmin(ctx);
+        return name(ctx, "tenant");
+    }
+
+    /** The admin or the tenant named in the path; returns the tenant. */
+    public String requireTenant(Context ctx) {
+        Principal who = tokens.authenticate(ctx.header("Authorization"));
+        String tenant = name(ctx, "tenant");
+        if (who instanceof Principal.Tenant t && !t.name().equals(tenant)) {
+            throw ApiError.forbidden("this token belongs to another tenant");
+        }
+        return tenant;
+    }
+
+    /** A validated name from the path ({@code tenant}, {@code database}). */
+    public static String name(Context ctx, String param) {
+        String value = ctx.pathParam(param);
+        if (!Names.isValid(value)) {
+            throw ApiError.badRequest("invalid_name", Names.problem(param, value));
+        }
+        return value;
+    }
+}

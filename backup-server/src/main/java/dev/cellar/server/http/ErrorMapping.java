@@ -1,0 +1,68 @@
+package dev.cellar.server.http;
+
+import dev.cellar.server.storage.StorageException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become HTTP responses. Handlers throw; they never build an error body. */
+public final class ErrorMapping {
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
+
+    private ErrorMapping() {
+    }
+
+    public static void install(RoutesConfig routes) {
+        routes.exception(ApiError.class, (e, ctx) -> respond(ctx, e));
+        routes.exception(StorageException.class, (e, ctx) -> {
+            log.warn("event=storage.unavailable method={} path={} cause=\"{}\"", ctx.method(), ctx.path(),
+                    e.getMessage());
+            respond(ctx, ApiError.unavailable("storage_unavailable",
+                    "object storage is unavailable; try again later", 5));
+        });
+        routes.exception(HttpResponseException.class, (e, ctx) ->
+                respond(ctx, new ApiError(e.getStatus(), codeFor(e.getStatus()), e.getMessage())));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("event=request.failed method={} path={}", ctx.method(), ctx.path(), e);
+            respond(ctx, new ApiError(500, "internal_error", "the server failed; see its log"));
+        });
+        routes.error(404, ctx -> {
+            if (!ctx.res().isCommitted() && ctx.result() == null) {
+                respond(ctx, ApiError.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()));
+            }
+        });
+        routes.error(405, ctx -> {
+            if (!ctx.res().isCommitted() && ctx.result() == null) {
+                respond(ctx, new ApiError(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
+            }
+        });
+    }
+
+    static void respond(Context ctx, ApiError e) {
+        if (ctx.res().isCommitted()) {
+            return; // a streamed body already started; the connection just ends
+        }
+        ctx.res().reset();
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", e.code());
+        body.put("message", e.getMessage());
+        e.headers().forEach(ctx::header);
+        ctx.status(e.status()).json(body);
+    }
+
+    private static String codeFor(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "too_large";
+            default -> "http_" + status;
+        };
+    }
+}

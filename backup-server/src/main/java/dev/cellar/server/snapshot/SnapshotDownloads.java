@@ -1,0 +1,142 @@
+package dev.cellar.server.snapshot;
+
+import dev.cellar.core.SnapshotVersion;
+import dev.cellar.core.Zstd;
+import dev.cellar.server.auth.Access;
+import dev.cellar.server.http.ApiError;
+import dev.cellar.server.storage.BlobStore;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET} and {@code HEAD} of one snapshot: the stored zstd form (with {@code Range}) by default, the plain
+ * database with {@code Accept: application/vnd.sqlite3}. Bodies stream from storage; nothing is buffered whole.
+ */
+public final class SnapshotDownloads {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotDownloads.class);
+    static final String SQLITE = "application/vnd.sqlite3";
+    private final Access access;
+    private final SnapshotCatalog catalog;
+    private final BlobStore store;
+
+    public SnapshotDownloads(Access access, SnapshotCatalog catalog, BlobStore store) {
+        this.access = access;
+        this.catalog = catalog;
+        this.store = store;
+    }
+
+    static String path(Snapshot s) {
+        return "/api/v1/tenants/" + s.tenant() + "/databases/" + s.database() + "/snapshots/" + s.version();
+    }
+
+    public void get(Context ctx) throws IOException {
+        serve(ctx, false);
+    }
+
+    public void head(Context ctx) throws IOException {
+        serve(ctx, true);
+    }
+
+    private void serve(Context ctx, boolean headersOnly) throws IOException {
+        String tenant = access.requireTenant(ctx);
+        String database = Access.name(ctx, "database");
+        Snapshot s = resolve(tenant, database, ctx.pathParam("version"), ctx.queryParam("at"));
+        String key = SnapshotCatalog.dataKey(tenant, database, s.version());
+        ctx.header("ETag", "\"" + s.version() + "\"");
+        ctx.header("X-Snapshot-Version", s.version());
+        ctx.header("X-Snapshot-Sha256", s.sha256());
+        ctx.header("Vary", "Accept");
+        if (wantsSqlite(ctx.header("Accept"))) {
+            ctx.contentType(SQLITE);
+            ctx.header("Content-Disposition", "attachment; filename=\"" + database + "-" + s.version() + ".sqlite3\"");
+            ctx.res().setContentLengthLong(s.sizeBytes());
+            if (!headersOnly) {
+                try (InputStream stored = open(key, 0, -1); InputStream image = Zstd.decompress(stored)) {
+                    copy(image, ctx);
+                }
+            }
+            return;
+        }
+        ctx.contentType("application/zstd");
+        ctx.header("Accept-Ranges", "bytes");
+        Optional<ByteRange> range = ByteRange.parse(ctx.header("Range"), s.storedBytes());
+        long offset = range.map(ByteRange::first).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(s.storedBytes());
+        if (range.isPresent()) {
+            ctx.status(206);
+            ctx.header("Content-Range", range.get().contentRange(s.storedBytes()));
+        }
+        ctx.res().setContentLengthLong(length);
+        if (!headersOnly) {
+            try (InputStream stored = open(key, offset, length)) {
+                copy(stored, ctx);
+            }
+        }
+    }
+
+    private Snapshot resolve(String tenant, String database, String version, String at) {
+        if ("latest".equals(version)) {
+            Optional<Snapshot> found = at == null ? catalog.latest(tenant, database)
+                    : catalog.latestAt(tenant, database, instant(at));
+            return found.orElseThrow(() -> ApiError.notFound("no snapshot of " + tenant + "/" + database
+                    + (at == null ? "" : " at or before " + at)));
+        }
+        if (at != null) {
+            throw ApiError.badRequest("bad_request", "at= only goes with 'latest'");
+        }
+        SnapshotVersion v = version(version);
+        return catalog.find(tenant, database, v)
+                .orElseThrow(() -> ApiError.notFound("no snapshot " + v + " of " + tenant + "/" + database));
+    }
+
+    private InputStream open(String key, long offset, long length) {
+        return store.open(key, offset, length).orElseThrow(() -> {
+            log.error("event=snapshot.data_missing key={}", key);
+            return ApiError.notFound("the snapshot is listed but its data is missing from storage");
+        });
+    }
+
+    private static void copy(InputStream in, Context ctx) throws IOException {
+        OutputStream out = ctx.res().getOutputStream();
+        in.transferTo(out);
+        out.flush();
+    }
+
+    /** Parses a version from a path or cursor, or answers 400. */
+    static SnapshotVersion version(String text) {
+        return SnapshotVersion.parse(text).orElseThrow(() -> ApiError.badRequest("invalid_version",
+                "'" + text + "' is not a snapshot version (like 20261121T093000123Z-1a2b3c4d) or 'latest'"));
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiError.badRequest("invalid_timestamp",
+                    "at= must be an ISO-8601 instant such as 2026-11-21T09:30:00Z, got '" + text + "'");
+        }
+    }
+
+    private static boolean wantsSqlite(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        for (String range : accept.toLowerCase(Locale.ROOT).split(",")) {
+            String[] parts = range.trim().split(";");
+            if ((parts[0].trim().equals(SQLITE) || parts[0].trim().equals("application/x-sqlite3"))
+                    && !range.replace(" ", "").matches(".*;q=0(\\.0*)?(;.*)?$")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.cellar.server.snapshot;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.core.ContentDigest;
+import dev.cellar.core.Names;
+import dev.cellar.core.SnapshotVersion;
+import dev.cellar.server.auth.Access;
+import dev.cellar.server.http.ApiError;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Upload, list and delete of snapshots. Downloads live in {@link SnapshotDownloads}. */
+public final class SnapshotHandlers {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotHandlers.class);
+    private final Access access;
+    private final SnapshotCatalog catalog;
+    private final SnapshotIngest ingest;
+    private final ObjectMapper json;
+    private final Semaphore uploadSlots;
+
+    public SnapshotHandlers(Access access, SnapshotCatalog catalog, SnapshotIngest ingest, ObjectMapper json,
+                            int maxConcurrentUploads) {
+        this.access = access;
+        this.catalog = catalog;
+        this.ingest = ingest;
+        this.json = json;
+        this.uploadSlots = new Semaphore(maxConcurrentUploads);
+    }
+
+    public void upload(Context ctx) throws IOException {
+        String tenant = access.requireTenant(ctx);
+        String database = Access.name(ctx, "database");
+        String machine = ctx.header("X-Machine-Id");
+        if (machine != null && !Names.isValid(machine)) {
+            throw ApiError.badRequest("invalid_name", Names.problem("X-Machine-Id", machine));
+        }
+        BodyFormat format = BodyFormat.of(ctx.header("Content-Type"));
+        Optional<ContentDigest> digest = digest(ctx.header("Content-Digest"));
+        long declared = contentLength(ctx);
+        if (declared > ingest.maxBytes()) {
+            throw ApiError.tooLarge("the body is " + declared + " bytes; the maximum is " + ingest.maxBytes()
+                    + " bytes (BACKUP_MAX_SNAPSHOT_BYTES)");
+        }
+        // each upload holds a part buffer and codec state: a fixed number at a time keeps memory bounded
+        if (!uploadSlots.tryAcquire()) {
+            throw ApiError.unavailable("busy", "the server is receiving as many uploads as it allows; retry later", 5);
+        }
+        long started = System.nanoTime();
+        SnapshotIngest.Result result;
+        try (InputStream body = ctx.req().getInputStream()) {
+            result = ingest.ingest(new SnapshotIngest.Upload(tenant, database, format, digest, machine), body);
+        } finally {
+            uploadSlots.release();
+        }
+        Snapshot s = result.snapshot();
+        log.info("event=snapshot.{} tenant={} database={} version={} sizeBytes={} storedBytes={} machine={} ms={}",
+                result.created() ? "stored" : "unchanged", tenant, database, s.version(), s.sizeBytes(),
+                s.storedBytes(), machine, (System.nanoTime() - started) / 1_000_000);
+        Map<String, Object> body = json.convertValue(s, json.getTypeFactory()
+                .constructMapType(LinkedHashMap.class, String.class, Object.class));
+        body.put("unchanged", !result.created());
+        if (result.created()) {
+            ctx.header("Location", SnapshotDownloads.path(s));
+            ctx.status(201);
+        }
+        ctx.json(body);
+    }
+
+    public void list(Context ctx) {
+        String tenant = access.requireTenant(ctx);
+        String database = Access.name(ctx, "database");
+        int limit = limit(ctx.queryParam("limit"));
+        String before = ctx.queryParam("before");
+        SnapshotVersion cursor = before == null ? null : SnapshotDownloads.version(before);
+        SnapshotCatalog.Page page = catalog.list(tenant, database, limit, cursor);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("snapshots", page.snapshots());
+        body.put("next", page.next());
+        ctx.json(body);
+    }
+
+    public void delete(Context ctx) {
+        String tenant = access.requireAdminOnTenant(ctx);
+        String database = Access.name(ctx, "database");
+        SnapshotVersion version = SnapshotDownloads.version(ctx.pathParam("version"));
+        if (!catalog.delete(tenant, database, version)) {
+            throw ApiError.notFound("no snapshot " + version + " of " + tenant + "/" + database);
+        }
+        log.info("event=snapshot.deleted tenant={} database={} version={}", tenant, database, version);
+        ctx.status(204);
+    }
+
+    private static Optional<ContentDigest> digest(String header) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        try {
+            return ContentDigest.parse(header);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("invalid_digest", e.getMessage());
+        }
+    }
+
+    private static long contentLength(Context ctx) {
+        // Javalin's contentLength() is an int: bodies over 2 GiB need the header itself
+        String header = ctx.header("Content-Length");
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("bad_request", "Content-Length is not a number");
+        }
+    }
+
+    private static int limit(String value) {
+        if (value == null) {
+            return 100;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= 1000) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiError.badRequest("invalid_limit", "limit must be a whole number from 1 to 1000, got '" + value + "'");
+    }
+}
