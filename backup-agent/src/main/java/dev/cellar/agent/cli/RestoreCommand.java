@@ -2,8 +2,6 @@ package dev.cellar.agent.cli;
 
 import dev.cellar.agent.Agent;
 import dev.cellar.agent.client.SnapshotSelector;
-import dev.cellar.agent.config.Database;
-import dev.cellar.agent.restore.BootRestore;
 import dev.cellar.agent.restore.RestoreResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -61,9 +59,6 @@ final class RestoreCommand implements Callable<Integer> {
                 .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "database '" + database
                         + "' has no path in BACKUP_DATABASES: give one with --to"));
         RestoreResult r = agent.restorer().restore(database, selector(), target, force);
-        if (configured.isPresent() && configured.get().toAbsolutePath().equals(target.toAbsolutePath())) {
-            BootRestore.remember(agent.state(), new Database(database, target), r);
-        }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("restored %s version %s (%,d bytes) into %s%s%n", database, r.version(), r.sizeBytes(), target,
                 r.preRestoreCopy().map(p -> "; previous content kept in " + p).orElse(""));

@@ -26,7 +26,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Agent agent = parent.agent();
         agent.removeStaleTempFiles();
-        new BootRestore(agent.databases(), agent.restorer(), agent.state()).restoreMissing(agent.serverDatabases());
+        new BootRestore(agent.databases(), agent.restorer()).restoreMissing(agent.serverDatabases());
         AppRunner runner = new AppRunner(agent.snapshots(), agent.config().schedule(),
                 agent.config().snapshotOnShutdown());
         Signals.onTermination(runner::stop);

@@ -2,14 +2,11 @@ package dev.cellar.agent.restore;
 
 import dev.cellar.agent.client.ApiException;
 import dev.cellar.agent.client.SnapshotSelector;
-import dev.cellar.agent.config.Database;
 import dev.cellar.agent.config.DatabaseResolver;
-import dev.cellar.agent.snapshot.UploadState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,12 +25,10 @@ public final class BootRestore {
 
     private final DatabaseResolver databases;
     private final Restorer restorer;
-    private final UploadState state;
 
-    public BootRestore(DatabaseResolver databases, Restorer restorer, UploadState state) {
+    public BootRestore(DatabaseResolver databases, Restorer restorer) {
         this.databases = databases;
         this.restorer = restorer;
-        this.state = state;
     }
 
     /**
@@ -58,19 +53,12 @@ public final class BootRestore {
                 continue;
             }
             try {
-                RestoreResult r = restorer.restore(name, SnapshotSelector.latest(), target.get(), false);
-                remember(state, new Database(name, target.get()), r);
-                done.add(r);
+                done.add(restorer.restore(name, SnapshotSelector.latest(), target.get(), false));
             } catch (NothingToRestoreException e) {
                 LOG.info("event=restore.nothing database={} target={} reason=\"no snapshot on the server: a new database\"",
                         name, target.get());
             }
         }
         return done;
-    }
-
-    /** The restored image is what the server holds: the next snapshot of an untouched database is "unchanged". */
-    public static void remember(UploadState state, Database db, RestoreResult r) throws IOException {
-        state.write(db, new UploadState.Entry(r.sha256(), r.version(), r.sizeBytes(), r.storedBytes(), Instant.now()));
     }
 }
