@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param storedBytes compressed bytes sent; 0 when nothing was sent
  */
 public record SnapshotResult(Database database, Outcome outcome, String sha256, Optional<String> version,
-                             long sizeBytes, long storedBytes, Duration took) {
+                             long sizeBytes, long storedBytes, Duration took, Phases phases) {
     public enum Outcome {
         /** a new snapshot is stored on the server */
         UPLOADED,

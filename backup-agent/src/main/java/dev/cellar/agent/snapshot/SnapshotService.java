@@ -72,8 +72,8 @@ public final class SnapshotService {
     private static void log(SnapshotResult r) {
         switch (r.outcome()) {
             case UPLOADED -> LOG.info("event=snapshot.uploaded database={} version={} bytes={} stored_bytes={}"
-                            + " duration_ms={}", r.database().name(), r.version().orElse("-"), r.sizeBytes(),
-                    r.storedBytes(), r.took().toMillis());
+                            + " duration_ms={} {}", r.database().name(), r.version().orElse("-"), r.sizeBytes(),
+                    r.storedBytes(), r.took().toMillis(), r.phases());
             case UNCHANGED -> LOG.info("event=snapshot.unchanged database={} version={} bytes={} duration_ms={}",
                     r.database().name(), r.version().orElse("-"), r.sizeBytes(), r.took().toMillis());
             case UNCHANGED_ON_SERVER -> LOG.info("event=snapshot.unchanged database={} version={} bytes={}"

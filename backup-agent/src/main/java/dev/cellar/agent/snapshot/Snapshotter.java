@@ -73,19 +73,25 @@ public final class Snapshotter {
 
         Path image = TempFiles.create(folder, db.name() + ".sqlite3");
         Path compressed = null;
+        Phases phases = new Phases();
         try {
             VacuumInto.copy(db.path(), image);
+            phases.mark("vacuum");
             SqliteImageInspector.Result inspected = ImageDigest.of(image);
+            phases.mark("digest");
             if (last.isPresent() && last.get().sha256().equals(inspected.sha256())) {
                 return new SnapshotResult(db, SnapshotResult.Outcome.UNCHANGED, inspected.sha256(),
-                        Optional.ofNullable(last.get().version()), inspected.sizeBytes(), 0, since(start));
+                        Optional.ofNullable(last.get().version()), inspected.sizeBytes(), 0, since(start), phases);
             }
             check(db, image);
+            phases.mark("check");
             compressed = TempFiles.create(folder, db.name() + ".zst");
             Compressor.Body body = compressor.compress(image, compressed, budget);
             TempFiles.deleteQuietly(image); // the compressed copy is all the upload needs: give the space back now
+            phases.mark("compress");
 
             SnapshotInfo stored = upload(db, body);
+            phases.mark("upload");
             if (!stored.sha256().equals(inspected.sha256())) {
                 throw new IOException("the server stored an image with SHA-256 " + stored.sha256()
                         + " but the snapshot's is " + inspected.sha256());
@@ -94,7 +100,7 @@ public final class Snapshotter {
                     body.bytes(), Instant.now()));
             return new SnapshotResult(db, stored.unchanged() ? SnapshotResult.Outcome.UNCHANGED_ON_SERVER
                     : SnapshotResult.Outcome.UPLOADED, inspected.sha256(), Optional.of(stored.version()),
-                    inspected.sizeBytes(), body.bytes(), since(start));
+                    inspected.sizeBytes(), body.bytes(), since(start), phases);
         } finally {
             TempFiles.deleteQuietly(image);
             TempFiles.deleteQuietly(compressed);
