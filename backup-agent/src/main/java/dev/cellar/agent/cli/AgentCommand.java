@@ -79,6 +79,8 @@ public final class AgentCommand implements Runnable {
             PrintWriter err = cli.getErr();
             err.println("cellar-agent: " + message);
             err.flush();
+        } else if (code == ExitCodes.NOTHING_TO_RESTORE) {
+            LOG.warn("event=restore.nothing command={} reason={}", cli.getCommandName(), Kv.quote(message));
         } else {
             LOG.error("event=command.failed command={} error={}", cli.getCommandName(), Kv.quote(message));
             LOG.debug("event=command.failed detail", e);

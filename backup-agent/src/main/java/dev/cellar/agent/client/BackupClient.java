@@ -1,5 +1,7 @@
 package dev.cellar.agent.client;
 
+import dev.cellar.agent.progress.CountingPublisher;
+import dev.cellar.agent.progress.Progress;
 import dev.cellar.core.ContentDigest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,13 +57,15 @@ public final class BackupClient {
     /** Uploads one compressed snapshot; a retry re-reads the file. */
     public SnapshotInfo upload(String database, Path body, long length, ContentDigest digest,
                                Optional<String> machineId) throws IOException, ApiException {
-        HttpRequest.Builder request = request("databases/" + database + "/snapshots")
-                .timeout(timeout.plusSeconds(length / SLOWEST_BYTES_PER_SECOND))
-                .header("Content-Type", "application/zstd")
-                .header("Content-Digest", digest.headerValue())
-                .POST(HttpRequest.BodyPublishers.ofFile(body));
-        machineId.ifPresent(id -> request.header("X-Machine-Id", id));
-        return SnapshotInfo.fromJson(Json.parse(sendForString(request.build())));
+        try (Progress progress = Progress.start("upload " + database, length)) {
+            HttpRequest.Builder request = request("databases/" + database + "/snapshots")
+                    .timeout(timeout.plusSeconds(length / SLOWEST_BYTES_PER_SECOND))
+                    .header("Content-Type", "application/zstd")
+                    .header("Content-Digest", digest.headerValue())
+                    .POST(new CountingPublisher(HttpRequest.BodyPublishers.ofFile(body), progress));
+            machineId.ifPresent(id -> request.header("X-Machine-Id", id));
+            return SnapshotInfo.fromJson(Json.parse(sendForString(request.build())));
+        }
     }
 
     public SnapshotPage list(String database, int limit, Optional<String> before) throws IOException, ApiException {

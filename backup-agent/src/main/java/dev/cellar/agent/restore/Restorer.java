@@ -7,6 +7,8 @@ import dev.cellar.agent.client.SnapshotResponse;
 import dev.cellar.agent.client.SnapshotSelector;
 import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.files.Streams;
+import dev.cellar.agent.progress.CountingInputStream;
+import dev.cellar.agent.progress.Progress;
 import dev.cellar.agent.files.TempFiles;
 import com.github.luben.zstd.ZstdIOException;
 import dev.cellar.core.NotSqliteException;
@@ -79,7 +81,10 @@ public final class Restorer {
             // the image is at least as large as its compressed form: refuse early what cannot possibly fit
             budget.require("the restore of " + database, folder, first.contentLength().orElse(0));
             image = TempFiles.create(folder, database + ".restore");
-            SqliteImageInspector.Result inspected = decompress(stored, image, folder);
+            SqliteImageInspector.Result inspected;
+            try (Progress progress = Progress.start("download " + database, first.contentLength().orElse(-1))) {
+                inspected = decompress(new CountingInputStream(stored, progress), image, folder);
+            }
             if (!inspected.sha256().equals(expected)) {
                 throw new RestoreVerificationException("snapshot " + first.version() + " of " + database
                         + " does not match its digest: expected SHA-256 " + expected + ", got " + inspected.sha256());

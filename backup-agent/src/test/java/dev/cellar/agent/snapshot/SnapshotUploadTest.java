@@ -231,6 +231,46 @@ class SnapshotUploadTest {
     }
 
     @Test
+    void snapshotUnderAConcurrentWriterIsConsistentAndTheWriterIsNeverRefused() throws Exception {
+        try (Connection setup = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = setup.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+        }
+        int before = TestDatabases.rows(db).size();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<Void> writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 10000");
+                while (!stop.get() || commits.get() < 50) {
+                    s.execute("INSERT INTO items (name) VALUES ('concurrent-" + commits.get() + "')");
+                    commits.incrementAndGet();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        while (commits.get() < 50) {
+            Thread.onSpinWait(); // let the writer get going before the snapshot starts
+        }
+
+        SnapshotResult r = agent(server.baseUri()).snapshots().runOnce().results().get(0);
+        stop.set(true);
+        writer.get(); // throws if any commit failed
+
+        assertEquals(SnapshotResult.Outcome.UPLOADED, r.outcome());
+        Path restored = data.resolve("restored").resolve("main.sqlite3");
+        agent(server.baseUri()).restorer().restore("main", dev.cellar.agent.client.SnapshotSelector.latest(),
+                restored, false);
+        List<String> rows = TestDatabases.rows(restored);
+        assertTrue(rows.size() >= before + 50 && rows.size() <= before + commits.get(), rows.size() + " rows");
+        // a consistent cut: the concurrent rows present are exactly a prefix of the commits
+        long concurrent = rows.stream().filter(row -> row.contains("|concurrent-")).count();
+        assertEquals(rows.size() - before, concurrent);
+        assertTrue(rows.get(rows.size() - 1).contains("|concurrent-" + (concurrent - 1) + "|"), rows.get(rows.size() - 1));
+        assertEquals(List.of(), dev.cellar.core.SqliteChecks.integrityCheck(restored));
+    }
+
+    @Test
     void staleTempFilesOfADeadAgentAreRemovedAtStart() throws Exception {
         Path stale = data.resolve(".cellar-999999999-1-123-main.sqlite3.tmp");
         Files.writeString(stale, "left by a crash");
