@@ -4,6 +4,8 @@ import dev.cellar.server.storage.StorageException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -11,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /** The one place where failures become HTTP responses. Handlers throw; they never build an error body. */
 public final class ErrorMapping {
+    private static final long DRAIN_LIMIT = 1 << 20;
     private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
 
     private ErrorMapping() {
@@ -46,12 +49,33 @@ public final class ErrorMapping {
         if (ctx.res().isCommitted()) {
             return; // a streamed body already started; the connection just ends
         }
+        if (e.status() < 500) {
+            log.info("event=request.refused method={} path={} status={} error={}", ctx.method(), ctx.path(),
+                    e.status(), e.code());
+        }
+        drainSmallBody(ctx);
         ctx.res().reset();
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", e.code());
         body.put("message", e.getMessage());
         e.headers().forEach(ctx::header);
         ctx.status(e.status()).json(body);
+    }
+
+    /**
+     * Reads what is left of a small refused request body, so the client, still sending, gets the answer instead of
+     * a reset connection. Large bodies are not drained: the container closes the connection after the answer
+     * (clients that must see it send {@code Expect: 100-continue}).
+     */
+    private static void drainSmallBody(Context ctx) {
+        String length = ctx.header("Content-Length");
+        try {
+            if (length != null && Long.parseLong(length.trim()) <= DRAIN_LIMIT) {
+                ctx.req().getInputStream().transferTo(OutputStream.nullOutputStream());
+            }
+        } catch (IOException | NumberFormatException | IllegalStateException ignored) {
+            // nothing more to read, or the client went away: the answer is sent regardless
+        }
     }
 
     private static String codeFor(int status) {

@@ -56,7 +56,7 @@ public final class SnapshotDownloads {
         ctx.header("X-Snapshot-Sha256", s.sha256());
         ctx.header("Vary", "Accept");
         if (wantsSqlite(ctx.header("Accept"))) {
-            ctx.contentType(SQLITE);
+            binary(ctx, SQLITE);
             ctx.header("Content-Disposition", "attachment; filename=\"" + database + "-" + s.version() + ".sqlite3\"");
             ctx.res().setContentLengthLong(s.sizeBytes());
             if (!headersOnly) {
@@ -66,7 +66,7 @@ public final class SnapshotDownloads {
             }
             return;
         }
-        ctx.contentType("application/zstd");
+        binary(ctx, "application/zstd");
         ctx.header("Accept-Ranges", "bytes");
         Optional<ByteRange> range = ByteRange.parse(ctx.header("Range"), s.storedBytes());
         long offset = range.map(ByteRange::first).orElse(0L);
@@ -103,6 +103,12 @@ public final class SnapshotDownloads {
             log.error("event=snapshot.data_missing key={}", key);
             return ApiError.notFound("the snapshot is listed but its data is missing from storage");
         });
+    }
+
+    /** Sets a binary content type: no charset (the container adds one when an encoding was set earlier). */
+    private static void binary(Context ctx, String type) {
+        ctx.res().setCharacterEncoding(null);
+        ctx.res().setContentType(type);
     }
 
     private static void copy(InputStream in, Context ctx) throws IOException {

@@ -157,7 +157,7 @@ class AccessMatrixTest {
         }
         HttpResponse<byte[]> r = send(b.build());
         assertEquals(endpoint.expected(who), r.statusCode(), name + " as " + who + ": " + text(r));
-        if (r.statusCode() >= 400) {
+        if (r.statusCode() >= 400 && r.body().length > 0) { // HEAD answers carry no body
             String code = JSON.readTree(r.body()).get("error").asText();
             assertEquals(r.statusCode() == 401 ? "unauthorized" : "forbidden", code);
         }

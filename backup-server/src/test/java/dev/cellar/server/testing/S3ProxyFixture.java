@@ -118,6 +118,7 @@ public final class S3ProxyFixture implements AutoCloseable {
     }
 
     /** A new SDK client for this server, for tests that look at the bucket directly. Close it when done. */
+    @SuppressWarnings("deprecation") // the same HTTP client as the server's store, see S3BlobStore
     public S3Client newClient() {
         return S3Client.builder()
                 .endpointOverride(endpoint)

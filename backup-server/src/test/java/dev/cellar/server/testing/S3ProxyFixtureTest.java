@@ -33,6 +33,7 @@ class S3ProxyFixtureTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation")
     void rejectsAWrongSecret() {
         try (S3ProxyFixture s3 = S3ProxyFixture.start();
                 S3Client client = S3Client.builder()

@@ -122,7 +122,7 @@ public final class LocalBlobStore implements BlobStore {
             return new BlobPage(entries, false);
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            List<String> keys = files.filter(Files::isRegularFile)
+            List<String> keys = files.filter(p -> Files.isRegularFile(p) && !p.startsWith(staging))
                     .map(this::key)
                     .filter(k -> startAfter == null || k.compareTo(startAfter) > 0)
                     .sorted()

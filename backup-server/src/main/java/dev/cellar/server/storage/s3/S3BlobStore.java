@@ -1,10 +1,307 @@
 package dev.cellar.server.storage.s3;
 
-/** TEMPORARY STUB: replaced by the real file. */
-public abstract class S3BlobStore implements dev.cellar.server.storage.BlobStore {
-    public static S3BlobStore connect(S3Settings s) {
-        throw new UnsupportedOperationException();
+import dev.cellar.server.storage.BlobPage;
+import dev.cellar.server.storage.BlobStore;
+import dev.cellar.server.storage.StagedBlob;
+import dev.cellar.server.storage.StorageException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Objects in an S3-compatible bucket (AWS S3, Tigris, R2, MinIO), under an optional key prefix. Small objects are
+ * written with one PutObject; large staged objects go up in parts to a staging key and are copied into place on
+ * commit, so a key only ever shows a complete object.
+ */
+public final class S3BlobStore implements BlobStore {
+    private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
+    /** Uploads in progress live under this folder of the prefix; it is hidden from {@link #folders}. */
+    static final String STAGING = "staging/";
+    static final String OCTET_STREAM = "application/octet-stream";
+    private static final int MAX_ATTEMPTS = 4;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    // a CopyObject of several GiB can keep the response waiting for minutes on some providers
+    private static final Duration SOCKET_TIMEOUT = Duration.ofMinutes(5);
+
+    private final S3Settings settings;
+    private final S3Client client;
+
+    S3BlobStore(S3Settings settings, S3Client client) {
+        this.settings = settings;
+        this.client = client;
     }
 
-    public abstract void checkBucket();
+    /** A store on the bucket the settings name. Cheap: nothing is sent until the first request. */
+    public static S3BlobStore connect(S3Settings settings) {
+        log.info("s3 store bucket={} endpoint={} region={} prefix={} pathStyle={}", settings.bucket(),
+                settings.endpoint() == null ? "aws" : settings.endpoint(), settings.region(), settings.prefix(),
+                settings.pathStyle());
+        return new S3BlobStore(settings, newClient(settings, o -> { }));
+    }
+
+    // apache-client is deprecated since SDK 2.56 in favour of apache5-client, which the build does not declare yet
+    @SuppressWarnings("deprecation")
+    static S3Client newClient(S3Settings settings, Consumer<ClientOverrideConfiguration.Builder> overrides) {
+        S3ClientBuilder builder = S3Client.builder()
+                .region(Region.of(settings.region()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())))
+                .forcePathStyle(settings.pathStyle())
+                // S3-compatible stores reject or mishandle the CRC trailers the SDK sends by default
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .connectionTimeout(CONNECT_TIMEOUT)
+                        .socketTimeout(SOCKET_TIMEOUT))
+                .overrideConfiguration(o -> {
+                    o.retryStrategy(r -> r.maxAttempts(MAX_ATTEMPTS));
+                    overrides.accept(o);
+                });
+        if (settings.endpoint() != null) {
+            builder.endpointOverride(settings.endpoint());
+        }
+        return builder.build();
+    }
+
+    /** Fails with a {@link StorageException} naming the bucket and endpoint unless the bucket can be reached. */
+    public void checkBucket() {
+        try {
+            client.headBucket(b -> b.bucket(settings.bucket()));
+        } catch (SdkException e) {
+            throw new StorageException("bucket " + settings.bucket() + " at " + endpointName() + " is not usable: "
+                    + reason(e), e);
+        }
+    }
+
+    @Override
+    public StagedBlob stage() {
+        return new S3StagedBlob(this);
+    }
+
+    @Override
+    public void put(String key, byte[] content) {
+        String full = fullKey(key);
+        try {
+            putBytes(full, content, content.length);
+        } catch (SdkException e) {
+            throw failure("cannot write " + key, e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> read(String key) {
+        String full = fullKey(key);
+        try {
+            return Optional.of(client.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(full))
+                    .asByteArrayUnsafe());
+        } catch (SdkException e) {
+            if (isMissing(e)) {
+                return Optional.empty();
+            }
+            throw failure("cannot read " + key, e);
+        }
+    }
+
+    @Override
+    public OptionalLong size(String key) {
+        String full = fullKey(key);
+        try {
+            return OptionalLong.of(client.headObject(b -> b.bucket(settings.bucket()).key(full)).contentLength());
+        } catch (SdkException e) {
+            if (isMissing(e)) {
+                return OptionalLong.empty();
+            }
+            throw failure("cannot stat " + key, e);
+        }
+    }
+
+    @Override
+    public Optional<InputStream> open(String key, long offset, long length) {
+        if (offset < 0 || length < -1) {
+            throw new IllegalArgumentException("invalid range: offset=" + offset + " length=" + length);
+        }
+        if (length == 0) {
+            return size(key).isPresent() ? Optional.of(InputStream.nullInputStream()) : Optional.empty();
+        }
+        String full = fullKey(key);
+        // no Range for a whole object: S3 answers 416 to any range on an empty one
+        String range = offset == 0 && length < 0 ? null
+                : "bytes=" + offset + "-" + (length < 0 ? "" : String.valueOf(offset + length - 1));
+        try {
+            ResponseInputStream<GetObjectResponse> in =
+                    client.getObject(b -> b.bucket(settings.bucket()).key(full).range(range));
+            return Optional.of(new RangeInputStream(in));
+        } catch (SdkException e) {
+            if (isMissing(e)) {
+                return Optional.empty();
+            }
+            if (e instanceof AwsServiceException s && s.statusCode() == 416) {
+                return Optional.of(InputStream.nullInputStream()); // offset at or past the end, as with a file
+            }
+            throw failure("cannot open " + key, e);
+        }
+    }
+
+    @Override
+    public BlobPage list(String folder, String startAfter, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, got " + max);
+        }
+        String prefix = fullFolder(folder);
+        try {
+            ListObjectsV2Response page = client.listObjectsV2(b -> b.bucket(settings.bucket()).prefix(prefix)
+                    .maxKeys(max).startAfter(startAfter == null ? null : settings.prefix() + startAfter));
+            List<BlobPage.Entry> entries = new ArrayList<>(page.contents().size());
+            for (S3Object o : page.contents()) {
+                entries.add(new BlobPage.Entry(strip(o.key()), o.size()));
+            }
+            return new BlobPage(entries, Boolean.TRUE.equals(page.isTruncated()));
+        } catch (SdkException e) {
+            throw failure("cannot list " + folder, e);
+        }
+    }
+
+    @Override
+    public List<String> folders(String folder) {
+        String prefix = fullFolder(folder);
+        List<String> result = new ArrayList<>();
+        try {
+            String token = null;
+            do {
+                String continuation = token;
+                ListObjectsV2Response page = client.listObjectsV2(b -> b.bucket(settings.bucket()).prefix(prefix)
+                        .delimiter("/").continuationToken(continuation));
+                for (CommonPrefix p : page.commonPrefixes()) {
+                    String name = strip(p.prefix());
+                    if (!name.equals(STAGING)) {
+                        result.add(name);
+                    }
+                }
+                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+            } while (token != null);
+        } catch (SdkException e) {
+            throw failure("cannot list " + folder, e);
+        }
+        return result;
+    }
+
+    @Override
+    public void delete(String key) {
+        String full = fullKey(key);
+        try {
+            client.deleteObject(b -> b.bucket(settings.bucket()).key(full));
+        } catch (SdkException e) {
+            if (!isMissing(e)) {
+                throw failure("cannot delete " + key, e);
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "s3://" + settings.bucket() + "/" + settings.prefix() + " (" + endpointName() + ")";
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    S3Client client() {
+        return client;
+    }
+
+    S3Settings settings() {
+        return settings;
+    }
+
+    String newStagingKey() {
+        return settings.prefix() + STAGING + UUID.randomUUID();
+    }
+
+    /** Uploads without copying: the SDK re-reads the array itself when it retries. */
+    void putBytes(String fullKey, byte[] content, int length) {
+        byte[] bytes = content == null ? new byte[0] : content;
+        client.putObject(b -> b.bucket(settings.bucket()).key(fullKey),
+                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length,
+                        OCTET_STREAM));
+    }
+
+    /** The bucket key for a store key; refuses keys two stores would map differently, and staging keys. */
+    String fullKey(String key) {
+        if (key == null || key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.startsWith(STAGING)) {
+            throw new IllegalArgumentException("invalid key: " + key);
+        }
+        for (String segment : key.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new IllegalArgumentException("invalid key: " + key);
+            }
+        }
+        return settings.prefix() + key;
+    }
+
+    private String fullFolder(String folder) {
+        if (!folder.isEmpty() && (!folder.endsWith("/") || folder.startsWith("/"))) {
+            throw new IllegalArgumentException("a folder ends with '/': " + folder);
+        }
+        return settings.prefix() + folder;
+    }
+
+    private String strip(String fullKey) {
+        return fullKey.substring(settings.prefix().length());
+    }
+
+    private String endpointName() {
+        return settings.endpoint() == null ? "aws " + settings.region() : settings.endpoint().toString();
+    }
+
+    StorageException failure(String action, SdkException e) {
+        return new StorageException(action + " in " + describe() + ": " + reason(e), e);
+    }
+
+    /** Status and error code only: service messages may quote request details. */
+    static String reason(SdkException e) {
+        if (e instanceof AwsServiceException s) {
+            String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
+            return "HTTP " + s.statusCode() + (code == null ? "" : " " + code);
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    static boolean isMissing(SdkException e) {
+        if (e instanceof NoSuchKeyException) {
+            return true;
+        }
+        if (e instanceof AwsServiceException s && s.statusCode() == 404) {
+            String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
+            return !"NoSuchBucket".equals(code);
+        }
+        return false;
+    }
 }

@@ -1,0 +1,181 @@
+package dev.cellar.server.storage.s3;
+
+import dev.cellar.server.storage.StagedBlob;
+import dev.cellar.server.storage.StorageException;
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * Content on its way into the bucket. Bytes collect in one part-sized buffer; content that fits in it is written
+ * with one PutObject at commit. Anything larger becomes a multipart upload to a staging key, completed and copied
+ * to the real key at commit, because the key is only known then and must never show a partial object.
+ */
+final class S3StagedBlob implements StagedBlob {
+    private static final Logger log = LoggerFactory.getLogger(S3StagedBlob.class);
+    private static final int MAX_PARTS = 10_000;
+
+    private final S3BlobStore store;
+    private final S3Client client;
+    private final String bucket;
+    private final int partSize;
+    private final Output output = new Output();
+    private final List<CompletedPart> parts = new ArrayList<>();
+    private byte[] buffer;
+    private int buffered;
+    private long size;
+    private String stagingKey;
+    private String uploadId;
+    private boolean stagingObjectExists;
+    private boolean done;
+
+    S3StagedBlob(S3BlobStore store) {
+        this.store = store;
+        this.client = store.client();
+        this.bucket = store.settings().bucket();
+        this.partSize = Math.toIntExact(store.settings().partSizeBytes());
+    }
+
+    @Override
+    public OutputStream output() {
+        return output;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public void commit(String key) {
+        if (done) {
+            throw new IllegalStateException("already committed or discarded");
+        }
+        boolean committed = false;
+        try {
+            String target = store.fullKey(key);
+            if (uploadId == null) {
+                store.putBytes(target, buffer, buffered);
+            } else {
+                if (buffered > 0) {
+                    uploadPart();
+                }
+                client.completeMultipartUpload(b -> b.bucket(bucket).key(stagingKey).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(parts)));
+                stagingObjectExists = true;
+                new S3Copy(client, bucket, store.settings().copyPartSizeBytes()).copy(stagingKey, target, size);
+                deleteStagingObject();
+            }
+            committed = true;
+            done = true;
+            buffer = null;
+            log.debug("s3 commit key={} bytes={} parts={}", key, size, parts.size());
+        } catch (SdkException e) {
+            throw store.failure("cannot store " + key, e);
+        } finally {
+            if (!committed) {
+                close();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (done) {
+            return;
+        }
+        done = true;
+        buffer = null;
+        if (uploadId != null && !stagingObjectExists) {
+            try {
+                client.abortMultipartUpload(b -> b.bucket(bucket).key(stagingKey).uploadId(uploadId));
+            } catch (RuntimeException e) {
+                // a bucket lifecycle rule for incomplete uploads removes what this leaves behind
+                log.warn("s3 abort failed key={} upload={} error={}", stagingKey, uploadId, describe(e));
+                // a completion whose answer was lost makes the abort fail: the object may be there
+                stagingObjectExists = true;
+            }
+        }
+        deleteStagingObject();
+    }
+
+    /** Best effort: the object is already safe under its key, or it was never committed. */
+    private void deleteStagingObject() {
+        if (!stagingObjectExists) {
+            return;
+        }
+        try {
+            client.deleteObject(b -> b.bucket(bucket).key(stagingKey));
+            stagingObjectExists = false;
+        } catch (RuntimeException e) {
+            log.warn("s3 staging delete failed key={} error={}", stagingKey, describe(e));
+        }
+    }
+
+    private void uploadPart() {
+        if (parts.size() == MAX_PARTS) {
+            throw new StorageException("content exceeds " + MAX_PARTS + " parts of " + partSize
+                    + " bytes; raise the part size");
+        }
+        if (uploadId == null) {
+            String key = store.newStagingKey();
+            uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+            stagingKey = key;
+        }
+        int partNumber = parts.size() + 1;
+        byte[] part = buffer;
+        int length = buffered;
+        // the provider opens a fresh stream over the buffer for every attempt: retries need no copy
+        String eTag = client.uploadPart(b -> b.bucket(bucket).key(stagingKey).uploadId(uploadId).partNumber(partNumber),
+                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part, 0, length), length,
+                        S3BlobStore.OCTET_STREAM)).eTag();
+        parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());
+        buffered = 0;
+    }
+
+    private static String describe(RuntimeException e) {
+        return e instanceof SdkException s ? S3BlobStore.reason(s) : e.toString();
+    }
+
+    /** Fills the buffer and sends it as a part only when more bytes arrive, so a full last buffer is one put. */
+    private final class Output extends OutputStream {
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (done) {
+                throw new IllegalStateException("already committed or discarded");
+            }
+            while (len > 0) {
+                if (buffer == null) {
+                    buffer = new byte[partSize];
+                }
+                if (buffered == buffer.length) {
+                    try {
+                        uploadPart();
+                    } catch (SdkException e) {
+                        throw store.failure("cannot upload part " + (parts.size() + 1), e);
+                    }
+                }
+                int n = Math.min(len, buffer.length - buffered);
+                System.arraycopy(b, off, buffer, buffered, n);
+                buffered += n;
+                off += n;
+                len -= n;
+                size += n;
+            }
+        }
+    }
+}
