@@ -138,12 +138,33 @@ class RestoreTest {
     }
 
     @Test
-    void restoreRefusesSnapshotAlteredInStorageAndCreatesNoTarget() throws Exception {
-        Path stored;
+    void restoreRefusesAnotherIntactSnapshotServedUnderThisVersionsHeaders() throws Exception {
+        Path stored = storedFile(backup.version().orElseThrow());
+        TestDatabases.addRows(db, 5, 99);
+        SnapshotResult other = agent(server.baseUri()).snapshots().runOnce().results().get(0);
+        // a valid zstd frame of a valid database: only the digest comparison can tell it is not the one asked for
+        proxy.enqueue(Fault.replaceBody("GET", Files.readAllBytes(storedFile(other.version().orElseThrow()))));
+        Path target = elsewhere.resolve("main.sqlite3");
+
+        RestoreVerificationException e = assertThrows(RestoreVerificationException.class, () ->
+                agent(proxy.uri()).restorer().restore("main", SnapshotSelector.version(backup.version().orElseThrow()),
+                        target, false));
+
+        assertTrue(e.getMessage().contains("does not match its digest"), e.getMessage());
+        assertTrue(Files.exists(stored));
+        assertFalse(Files.exists(target));
+        assertNoTempFiles(elsewhere);
+    }
+
+    private static Path storedFile(String version) throws IOException {
         try (Stream<Path> files = Files.walk(storage)) {
-            stored = files.filter(p -> p.getFileName().toString().startsWith(backup.version().orElseThrow()))
-                    .findFirst().orElseThrow();
+            return files.filter(p -> p.getFileName().toString().startsWith(version)).findFirst().orElseThrow();
         }
+    }
+
+    @Test
+    void restoreRefusesSnapshotAlteredInStorageAndCreatesNoTarget() throws Exception {
+        Path stored = storedFile(backup.version().orElseThrow());
         byte[] bytes = Files.readAllBytes(stored);
         bytes[bytes.length / 2] ^= 0x01;
         Files.write(stored, bytes);

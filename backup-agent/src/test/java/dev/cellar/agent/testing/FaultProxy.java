@@ -30,21 +30,26 @@ public final class FaultProxy implements AutoCloseable {
             "host", "keep-alive", "upgrade", "expect", "date");
 
     /** What to do to one request. {@code method} null matches any method. */
-    public record Fault(String method, Kind kind, int status, String retryAfter, long at) {
+    public record Fault(String method, Kind kind, int status, String retryAfter, long at, byte[] body) {
         public static Fault drop(String method) {
-            return new Fault(method, Kind.DROP, 0, null, 0);
+            return new Fault(method, Kind.DROP, 0, null, 0, null);
         }
 
         public static Fault status(String method, int status, String retryAfter) {
-            return new Fault(method, Kind.STATUS, status, retryAfter, 0);
+            return new Fault(method, Kind.STATUS, status, retryAfter, 0, null);
         }
 
         public static Fault cutBodyAfter(String method, long bytes) {
-            return new Fault(method, Kind.CUT_BODY, 0, null, bytes);
+            return new Fault(method, Kind.CUT_BODY, 0, null, bytes, null);
         }
 
         public static Fault flipBodyByte(String method, long at) {
-            return new Fault(method, Kind.FLIP_BODY_BYTE, 0, null, at);
+            return new Fault(method, Kind.FLIP_BODY_BYTE, 0, null, at, null);
+        }
+
+        /** Keeps the real status and headers but sends {@code body} instead of the real body. */
+        public static Fault replaceBody(String method, byte[] body) {
+            return new Fault(method, Kind.REPLACE_BODY, 0, null, 0, body);
         }
 
         boolean matches(String m) {
@@ -52,7 +57,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    public enum Kind { DROP, STATUS, CUT_BODY, FLIP_BODY_BYTE }
+    public enum Kind { DROP, STATUS, CUT_BODY, FLIP_BODY_BYTE, REPLACE_BODY }
 
     private final HttpServer server;
     private final URI target;
@@ -159,6 +164,12 @@ public final class FaultProxy implements AutoCloseable {
         });
         long length = response.headers().firstValueAsLong("Content-Length").orElse(0);
         boolean noBody = method.equals("HEAD") || response.statusCode() == 204 || response.statusCode() == 304;
+        if (fault != null && fault.kind() == Kind.REPLACE_BODY) {
+            response.body().close();
+            ex.sendResponseHeaders(response.statusCode(), fault.body().length);
+            ex.getResponseBody().write(fault.body());
+            return;
+        }
         ex.sendResponseHeaders(response.statusCode(), noBody ? -1 : length);
         try (InputStream in = response.body(); OutputStream out = ex.getResponseBody()) {
             if (noBody) {
