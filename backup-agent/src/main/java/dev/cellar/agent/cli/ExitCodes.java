@@ -17,7 +17,7 @@ public final class ExitCodes {
 
     /** The status for a command that ended with {@code e}. */
     public static int of(Throwable e) {
-        if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+        if (e instanceof ConfigException) {
             return USAGE;
         }
         if (e instanceof NothingToRestoreException) {

@@ -58,6 +58,7 @@ final class RestoreCommand implements Callable<Integer> {
         Path target = Optional.ofNullable(to).map(Path::toAbsolutePath).or(() -> configured)
                 .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "database '" + database
                         + "' has no path in BACKUP_DATABASES: give one with --to"));
+        agent.removeStaleTempFiles();
         RestoreResult r = agent.restorer().restore(database, selector(), target, force);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("restored %s version %s (%,d bytes) into %s%s%n", database, r.version(), r.sizeBytes(), target,

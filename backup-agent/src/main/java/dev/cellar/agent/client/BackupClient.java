@@ -5,6 +5,7 @@ import dev.cellar.agent.progress.Progress;
 import dev.cellar.core.ContentDigest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +35,7 @@ public final class BackupClient {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-\\d+/(\\d+|\\*)");
 
     private final HttpClient http;
+    private final URI tenantUri;
     private final URI api;
     private final String tenant;
     private final String authorization;
@@ -44,7 +47,8 @@ public final class BackupClient {
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER) // a redirect must not carry the token elsewhere
                 .build();
-        this.api = URI.create(serverUrl + "/api/v1/tenants/" + tenant + "/");
+        this.tenantUri = URI.create(serverUrl + "/api/v1/tenants/" + tenant);
+        this.api = URI.create(tenantUri + "/");
         this.tenant = tenant;
         this.authorization = "Bearer " + token;
         this.timeout = timeout;
@@ -83,16 +87,14 @@ public final class BackupClient {
     public List<String> databases() throws IOException, ApiException {
         Map<String, Object> json;
         try {
-            json = Json.parse(sendForString(HttpRequest.newBuilder(URI.create(api.toString().replaceAll("/$", "")))
-                    .timeout(timeout).header("Authorization", authorization).header("User-Agent", "cellar-agent")
-                    .GET().build()));
+            json = Json.parse(sendForString(request(tenantUri).GET().build()));
         } catch (ApiException e) {
             if (e.status() == 404) {
                 return List.of();
             }
             throw e;
         }
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         if (json.get("databases") instanceof List<?> list) {
             for (Object item : list) {
                 if (item instanceof Map<?, ?> m) {
@@ -146,7 +148,11 @@ public final class BackupClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(api.resolve(path))
+        return request(api.resolve(path));
+    }
+
+    private HttpRequest.Builder request(URI uri) {
+        return HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Authorization", authorization)
                 .header("User-Agent", "cellar-agent");
@@ -165,7 +171,7 @@ public final class BackupClient {
             return http.send(request, handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("request interrupted");
+            throw new InterruptedIOException("request interrupted");
         }
     }
 
