@@ -38,7 +38,8 @@ public final class AppRunner {
      */
     public int run(List<String> command) throws Exception {
         int status;
-        try (SnapshotScheduler ignored = SnapshotScheduler.start(cron, snapshots)) {
+        SnapshotScheduler schedule = SnapshotScheduler.start(cron, snapshots);
+        try {
             if (command.isEmpty()) {
                 stopRequested.await();
                 status = ExitCodes.OK;
@@ -51,6 +52,8 @@ public final class AppRunner {
                 status = app.waitFor();
                 LOG.info("event=app.exited status={}", status);
             }
+        } finally {
+            schedule.close(); // waits for a scheduled snapshot in progress: the last one must come after it
         }
         if (snapshotOnShutdown) {
             SnapshotService.Round round = snapshots.runOnce();

@@ -32,6 +32,11 @@ public final class Snapshotter {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshotter.class);
     /** Compression ratio assumed before the first upload tells the real one; the budget stream is the guarantee. */
     private static final double FIRST_RATIO_ESTIMATE = 0.5;
+    /**
+     * An unchanged image is still sent once a day: should the server have lost or deleted the version we remember,
+     * it stores it again; otherwise it answers "unchanged" at the cost of one compression and one request.
+     */
+    static final Duration RECONFIRM_AFTER = Duration.ofHours(24);
 
     /** Everything a snapshot needs besides the database itself. */
     public record Settings(Optional<Path> tempDir, boolean fullIntegrityCheck, Optional<String> machineId) {
@@ -79,7 +84,8 @@ public final class Snapshotter {
             phases.mark("vacuum");
             SqliteImageInspector.Result inspected = ImageDigest.of(image);
             phases.mark("digest");
-            if (last.isPresent() && last.get().sha256().equals(inspected.sha256())) {
+            if (last.isPresent() && last.get().sha256().equals(inspected.sha256())
+                    && last.get().at().isAfter(start.minus(RECONFIRM_AFTER))) {
                 return new SnapshotResult(db, SnapshotResult.Outcome.UNCHANGED, inspected.sha256(),
                         Optional.ofNullable(last.get().version()), inspected.sizeBytes(), 0, since(start), phases);
             }

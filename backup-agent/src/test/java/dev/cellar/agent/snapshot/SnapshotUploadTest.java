@@ -121,6 +121,21 @@ class SnapshotUploadTest {
     }
 
     @Test
+    void anUnchangedDatabaseIsReconfirmedWithTheServerOnceItsLastUploadIsADayOld() throws Exception {
+        Agent agent = agent(proxy.uri());
+        agent.snapshots().runOnce();
+        UploadState.Entry last = agent.state().read(main()).orElseThrow();
+        agent.state().write(main(), new UploadState.Entry(last.sha256(), last.version(), last.sizeBytes(),
+                last.storedBytes(), last.at().minus(java.time.Duration.ofHours(25))));
+
+        SnapshotResult r = agent.snapshots().runOnce().results().get(0);
+
+        assertEquals(SnapshotResult.Outcome.UNCHANGED_ON_SERVER, r.outcome());
+        assertEquals(2, proxy.count("POST", "/tenants/" + tenant + "/"));
+        assertEquals(SnapshotResult.Outcome.UNCHANGED, agent.snapshots().runOnce().results().get(0).outcome());
+    }
+
+    @Test
     void uploadIsRetriedThroughDroppedConnectionsAnd503sThenSucceeds() throws Exception {
         proxy.enqueue(Fault.drop("POST"), Fault.status("POST", 503, "0"), Fault.status("POST", 429, null));
 
