@@ -1,5 +1,6 @@
 package dev.cellar.agent.config;
 
+import dev.cellar.core.ByteSize;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -8,7 +9,6 @@ import java.util.regex.Pattern;
 
 /** Parsers for the human forms configuration values take ({@code 64MiB}, {@code 500ms}); errors name the variable. */
 public final class Values {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]i?B?|B)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
 
     private Values() {
@@ -16,28 +16,19 @@ public final class Values {
 
     /** Bytes: {@code 1048576}, {@code 64MiB}, {@code 1G} (binary multiples either way). */
     public static long size(String variable, String text) {
-        Matcher m = SIZE.matcher(text.trim());
-        if (!m.matches()) {
-            throw new ConfigException(variable + " must be a size such as 64MiB or 1048576, got '" + text + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
-        int shift = switch (unit.charAt(0)) {
-            case 'K' -> 10;
-            case 'M' -> 20;
-            case 'G' -> 30;
-            case 'T' -> 40;
-            default -> 0;
-        };
-        if (Long.numberOfLeadingZeros(n) <= shift) {
-            throw new ConfigException(variable + " is too large: '" + text + "'");
-        }
-        return n << shift;
+        return ByteSize.parse(text).orElseThrow(() -> new ConfigException(variable
+                + " must be a size such as 64MiB or 1048576, got '" + text + "'"));
     }
 
-    /** A duration: {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT2S}). */
+    /**
+     * A duration: {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, ISO-8601 ({@code PT2S}) or plain seconds
+     * ({@code 30}, as the server reads its durations).
+     */
     public static Duration duration(String variable, String text) {
         String t = text.trim();
+        if (t.matches("\\d{1,12}")) {
+            return Duration.ofSeconds(Long.parseLong(t));
+        }
         Matcher m = DURATION.matcher(t);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));

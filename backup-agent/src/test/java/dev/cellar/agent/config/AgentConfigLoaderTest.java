@@ -107,6 +107,7 @@ class AgentConfigLoaderTest {
         env.put("BACKUP_MIN_FREE", "1GiB");
         env.put("BACKUP_RETRY_BASE_DELAY", "250ms");
         env.put("BACKUP_RETRY_MAX_DELAY", "PT2M");
+        env.put("BACKUP_REQUEST_TIMEOUT", "45");
         env.put("BACKUP_DATABASES", "main=/data/production.sqlite3, /data/extra/*.db");
         env.put("BACKUP_INTEGRITY_CHECK", "full");
 
@@ -115,6 +116,7 @@ class AgentConfigLoaderTest {
         assertEquals(1L << 30, c.minFree());
         assertEquals(Duration.ofMillis(250), c.retry().baseDelay());
         assertEquals(Duration.ofMinutes(2), c.retry().maxDelay());
+        assertEquals(Duration.ofSeconds(45), c.requestTimeout());
         assertEquals(2, c.databases().size());
         assertEquals(Optional.of("main"), c.databases().get(0).name());
         assertTrue(c.databases().get(1).isGlob());
