@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -14,7 +15,10 @@ import java.util.regex.Pattern;
  */
 public record SnapshotVersion(Instant createdAt, String shaPrefix) implements Comparable<SnapshotVersion> {
     private static final DateTimeFormatter FORMAT =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    // STRICT: "Feb 30" or "24:00" must be refused, not moved to another instant that another version string names
+    private static final DateTimeFormatter PARSE =
+            DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmssSSS").withResolverStyle(ResolverStyle.STRICT);
     private static final Pattern SHAPE = Pattern.compile("^\\d{8}T\\d{9}Z-[0-9a-f]{8}$");
 
     public SnapshotVersion {
@@ -34,8 +38,7 @@ public record SnapshotVersion(Instant createdAt, String shaPrefix) implements Co
             return Optional.empty();
         }
         try {
-            Instant at = java.time.LocalDateTime.parse(text.substring(0, 18),
-                    DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS")).toInstant(ZoneOffset.UTC);
+            Instant at = java.time.LocalDateTime.parse(text.substring(0, 18), PARSE).toInstant(ZoneOffset.UTC);
             return Optional.of(new SnapshotVersion(at, text.substring(20)));
         } catch (DateTimeParseException e) {
             return Optional.empty();

@@ -15,7 +15,10 @@ public final class SqliteChecks {
     private SqliteChecks() {
     }
 
-    /** {@code PRAGMA quick_check}: an empty list when the database is sound, else SQLite's findings. */
+    /**
+     * {@code PRAGMA quick_check}: an empty list when the database is sound, else SQLite's findings (damage so bad
+     * that the check stops is a finding too). Throws only when the file cannot be read at all.
+     */
     public static List<String> quickCheck(Path database) throws SQLException {
         return check(database, "PRAGMA quick_check");
     }
@@ -29,6 +32,9 @@ public final class SqliteChecks {
         Properties props = new Properties();
         props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
         List<String> problems = new ArrayList<>();
+        // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): the check found damage it could not even walk past
+        final int corrupt = 11;
+        final int notADatabase = 26;
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath(), props);
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(pragma)) {
@@ -38,6 +44,11 @@ public final class SqliteChecks {
                     problems.add(line);
                 }
             }
+        } catch (SQLException e) {
+            if ((e.getErrorCode() & 0xff) != corrupt && (e.getErrorCode() & 0xff) != notADatabase) {
+                throw e;
+            }
+            problems.add(e.getMessage());
         }
         return problems;
     }

@@ -14,6 +14,7 @@ public final class SqliteImageInspector extends OutputStream {
     private final byte[] headerBytes = new byte[SqliteHeader.LENGTH];
     private SqliteHeader header;
     private long length;
+    private Result result;
 
     public SqliteImageInspector(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -55,6 +56,9 @@ public final class SqliteImageInspector extends OutputStream {
      * @throws NotSqliteException when the image is empty, too short, or its length disagrees with its header
      */
     public Result finish() throws NotSqliteException {
+        if (result != null) {
+            return result; // the digest can only be taken once
+        }
         if (length == 0) {
             throw new NotSqliteException("the database image is empty");
         }
@@ -62,6 +66,7 @@ public final class SqliteImageInspector extends OutputStream {
             throw new NotSqliteException("too short for a SQLite database: " + length + " bytes");
         }
         header.checkLength(length);
-        return new Result(length, Hex.of(sha256.digest()), header);
+        result = new Result(length, Hex.of(sha256.digest()), header);
+        return result;
     }
 }

@@ -71,6 +71,10 @@ final class EnvReader {
 
     /** Sizes like {@code 1073741824}, {@code 512MiB}, {@code 8GiB} (powers of 1024 either way). */
     long bytes(String name, long fallback, long min) {
+        return bytes(name, fallback, min, Long.MAX_VALUE);
+    }
+
+    long bytes(String name, long fallback, long min, long max) {
         Optional<String> v = string(name);
         if (v.isEmpty()) {
             return fallback;
@@ -80,7 +84,14 @@ final class EnvReader {
             problem(name, "must be a size such as 1073741824, 512MiB or 8GiB, got '" + v.get() + "'");
             return fallback;
         }
-        long n = Long.parseLong(m.group(1));
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            // only the digits matched: there are more of them than a long holds
+            problem(name, "must be at most " + max + " bytes, got '" + v.get() + "'");
+            return fallback;
+        }
         String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
         int shift = switch (unit.charAt(0)) {
             case 'K' -> 10;
@@ -89,6 +100,11 @@ final class EnvReader {
             case 'T' -> 40;
             default -> 0;
         };
+        if (n > max >> shift) {
+            // also keeps n << shift from wrapping round to a small number
+            problem(name, "must be at most " + max + " bytes, got '" + v.get() + "'");
+            return fallback;
+        }
         long size = n << shift;
         if (size < min) {
             problem(name, "must be at least " + min + " bytes, got " + size);
@@ -130,6 +146,10 @@ final class EnvReader {
 
     void problem(String name, String what) {
         problems.add(name + " " + what);
+    }
+
+    boolean hasProblems() {
+        return !problems.isEmpty();
     }
 
     void throwIfProblems() {

@@ -63,6 +63,9 @@ public record ServerConfig(
         long maxSnapshot = r.bytes("BACKUP_MAX_SNAPSHOT_BYTES", 8 * GIB, 1024);
         int uploads = r.integer("BACKUP_MAX_CONCURRENT_UPLOADS", 4, 1, 256);
         Duration tokenTtl = r.duration("BACKUP_TOKEN_CACHE_TTL", Duration.ofSeconds(10));
+        if (tokenTtl.isNegative()) {
+            r.problem("BACKUP_TOKEN_CACHE_TTL", "must not be negative");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -95,7 +98,17 @@ public record ServerConfig(
         if (key.isEmpty()) {
             r.problem("AWS_SECRET_ACCESS_KEY", "is required when BUCKET_NAME is set");
         }
+        if (bucket.get().contains("/")) {
+            r.problem("BUCKET_NAME", "must be a bucket name without '/'; put paths in BACKUP_S3_PREFIX");
+        }
         Optional<URI> endpoint = r.uri("AWS_ENDPOINT_URL_S3");
+        if (endpoint.isPresent() && endpoint.get().getRawUserInfo() != null) {
+            // not echoed: the user information may be a secret
+            r.problem("AWS_ENDPOINT_URL_S3", "must not contain a user name or password; "
+                    + "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead");
+        } else if (endpoint.isPresent() && !endpoint.get().getScheme().matches("(?i)https?")) {
+            r.problem("AWS_ENDPOINT_URL_S3", "must be an http or https URL, got '" + endpoint.get() + "'");
+        }
         String region = r.string("AWS_REGION", "us-east-1");
         boolean pathStyle = r.bool("BACKUP_S3_PATH_STYLE", false);
         String prefix = r.string("BACKUP_S3_PREFIX", "");
@@ -105,11 +118,18 @@ public record ServerConfig(
         if (prefix.startsWith("/")) {
             r.problem("BACKUP_S3_PREFIX", "must not start with '/'");
         }
-        long partSize = r.bytes("BACKUP_S3_PART_SIZE", 8L << 20, 5L << 20);
-        if (keyId.isEmpty() || key.isEmpty() || prefix.startsWith("/")) {
+        long partSize = r.bytes("BACKUP_S3_PART_SIZE", S3Settings.DEFAULT_PART_SIZE, S3Settings.MIN_PART_SIZE,
+                S3Settings.MAX_PART_SIZE);
+        if (r.hasProblems()) {
+            return Optional.empty(); // the problems are thrown together by the caller
+        }
+        try {
+            return Optional.of(new S3Settings(bucket.get(), endpoint.orElse(null), region, keyId.get(), key.get(),
+                    pathStyle, prefix, partSize, S3Settings.DEFAULT_COPY_PART_SIZE));
+        } catch (IllegalArgumentException e) {
+            // a rule of S3Settings this reader does not check itself: still one ConfigException, never a crash
+            r.problem("BUCKET_NAME", "and the S3 variables do not describe a usable bucket: " + e.getMessage());
             return Optional.empty();
         }
-        return Optional.of(new S3Settings(bucket.get(), endpoint.orElse(null), region, keyId.get(), key.get(),
-                pathStyle, prefix, partSize, 5 * GIB));
     }
 }

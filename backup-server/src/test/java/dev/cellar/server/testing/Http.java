@@ -8,12 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small HTTP client for tests: plain JDK HttpClient, bytes in and out, no retries. */
+/** A small HTTP client for tests: plain JDK HttpClient, bytes in and out, no retries, no connection reuse. */
 public final class Http {
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
 
     private Http() {
     }
@@ -28,7 +24,11 @@ public final class Http {
 
     public static HttpResponse<byte[]> send(HttpRequest request) {
         try {
-            return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            // a fresh client per request: a pooled connection to a port that a stopped server left (and another
+            // server now holds) would fail a test for reasons that have nothing to do with it
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .version(HttpClient.Version.HTTP_1_1).build();
+            return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
