@@ -1,0 +1,109 @@
+package dev.cellar.agent;
+
+import dev.cellar.agent.client.ApiException;
+import dev.cellar.agent.client.BackupClient;
+import dev.cellar.agent.client.Retrier;
+import dev.cellar.agent.config.AgentConfig;
+import dev.cellar.agent.config.Database;
+import dev.cellar.agent.config.DatabaseResolver;
+import dev.cellar.agent.files.DiskSpace;
+import dev.cellar.agent.files.SpaceBudget;
+import dev.cellar.agent.files.TempFiles;
+import dev.cellar.agent.restore.Restorer;
+import dev.cellar.agent.snapshot.Compressor;
+import dev.cellar.agent.snapshot.SnapshotService;
+import dev.cellar.agent.snapshot.Snapshotter;
+import dev.cellar.agent.snapshot.UploadState;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The agent's parts, built once from its configuration; every command works through one of these. */
+public final class Agent {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentConfig config;
+    private final DatabaseResolver databases;
+    private final BackupClient client;
+    private final Retrier retrier;
+    private final UploadState state;
+    private final Snapshotter snapshotter;
+    private final SnapshotService snapshots;
+    private final Restorer restorer;
+
+    public Agent(AgentConfig config, DiskSpace disk) {
+        this.config = config;
+        this.databases = new DatabaseResolver(config.databases());
+        this.client = new BackupClient(config.serverUrl(), config.tenant(), config.token(), config.requestTimeout());
+        this.retrier = new Retrier(config.retry());
+        this.state = new UploadState(config.stateDir());
+        SpaceBudget budget = new SpaceBudget(disk, config.minFree());
+        this.snapshotter = new Snapshotter(
+                new Snapshotter.Settings(config.tempDir(), config.fullIntegrityCheck(), config.machineId()),
+                budget, new Compressor(config.zstdLevel(), config.zstdWorkers()), state, client, retrier);
+        this.snapshots = new SnapshotService(databases, snapshotter);
+        this.restorer = new Restorer(client, retrier, config.retry().attempts(), budget);
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    public DatabaseResolver databases() {
+        return databases;
+    }
+
+    public BackupClient client() {
+        return client;
+    }
+
+    public Retrier retrier() {
+        return retrier;
+    }
+
+    public UploadState state() {
+        return state;
+    }
+
+    public SnapshotService snapshots() {
+        return snapshots;
+    }
+
+    public Restorer restorer() {
+        return restorer;
+    }
+
+    /** The databases the server holds for this tenant, asked only when a glob leaves names open. */
+    public List<String> serverDatabases() throws IOException, ApiException, InterruptedException {
+        if (!databases.hasGlobs()) {
+            return List.of();
+        }
+        return retrier.call("listing of databases", client::databases);
+    }
+
+    /** Removes what a crashed agent left in the folders this one writes to. */
+    public void removeStaleTempFiles() {
+        Set<Path> folders = new LinkedHashSet<>();
+        config.tempDir().ifPresent(folders::add);
+        try {
+            for (Database db : databases.present()) {
+                folders.add(snapshotter.tempFolder(db));
+                folders.add(db.path().toAbsolutePath().getParent());
+                folders.add(state.fileFor(db).getParent());
+            }
+        } catch (IOException e) {
+            LOG.warn("event=tempfile.scan_failed error={}", e.toString());
+        }
+        for (Path folder : folders) {
+            try {
+                TempFiles.removeStale(folder);
+            } catch (IOException e) {
+                LOG.warn("event=tempfile.scan_failed path={} error={}", folder, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.cellar.agent.cli;
+
+import dev.cellar.agent.Agent;
+import dev.cellar.agent.client.SnapshotSelector;
+import dev.cellar.agent.restore.RestoreResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code cellar-agent restore DATABASE}: bring a snapshot back. */
+@Command(name = "restore", description = {
+    "Downloads a snapshot, verifies its digest, decompresses it beside the target, runs integrity_check, and installs it.",
+    "A missing target gets the file renamed into place. An existing one (the app may have it open) keeps a copy of its"
+        + " current content as <target>.pre-restore-<time> (unless --force), then receives the snapshot through SQLite's"
+        + " backup API. A failed restore leaves the target as it was."})
+final class RestoreCommand implements Callable<Integer> {
+    @ParentCommand
+    AgentCommand parent;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DATABASE", description = "database name on the server")
+    String database;
+
+    @ArgGroup(exclusive = true)
+    Which which;
+
+    static final class Which {
+        @Option(names = "--version", paramLabel = "VERSION", description = "a snapshot version (default: the latest)")
+        String version;
+
+        @Option(names = "--at", paramLabel = "INSTANT",
+                description = "the latest snapshot at or before this ISO-8601 instant, e.g. 2026-11-20T18:00:00Z")
+        String at;
+    }
+
+    @Option(names = "--to", paramLabel = "PATH",
+            description = "restore into this file instead of the database's configured path")
+    Path to;
+
+    @Option(names = "--force", description = "replace an existing target without keeping a pre-restore copy")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        Agent agent = parent.agent();
+        Optional<Path> configured = agent.databases().pathFor(database);
+        Path target = Optional.ofNullable(to).map(Path::toAbsolutePath).or(() -> configured)
+                .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "database '" + database
+                        + "' has no path in BACKUP_DATABASES: give one with --to"));
+        agent.removeStaleTempFiles();
+        RestoreResult r = agent.restorer().restore(database, selector(), target, force);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("restored %s version %s (%,d bytes) into %s%s%n", database, r.version(), r.sizeBytes(), target,
+                r.preRestoreCopy().map(p -> "; previous content kept in " + p).orElse(""));
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private SnapshotSelector selector() {
+        if (which == null) {
+            return SnapshotSelector.latest();
+        }
+        if (which.version != null) {
+            try {
+                return SnapshotSelector.version(which.version);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--version: " + e.getMessage());
+            }
+        }
+        try {
+            return SnapshotSelector.latestAt(Instant.parse(which.at));
+        } catch (DateTimeParseException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--at must be an ISO-8601 instant such as"
+                    + " 2026-11-20T18:00:00Z, got '" + which.at + "'");
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package dev.cellar.agent.client;
+
+import dev.cellar.agent.progress.CountingPublisher;
+import dev.cellar.agent.progress.Progress;
+import dev.cellar.core.ContentDigest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's side of HTTP API v1, for one tenant. Each method sends one request; callers wrap them in a
+ * {@link Retrier}. Errors come back as {@link ApiException}; the token never appears in one.
+ */
+public final class BackupClient {
+    /** Slowest upload rate we wait for before calling a request stuck: 256 KiB/s. */
+    private static final long SLOWEST_BYTES_PER_SECOND = 256 * 1024;
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-\\d+/(\\d+|\\*)");
+
+    private final HttpClient http;
+    private final URI tenantUri;
+    private final URI api;
+    private final String tenant;
+    private final String authorization;
+    private final Duration timeout;
+
+    public BackupClient(URI serverUrl, String tenant, String token, Duration timeout) {
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER) // a redirect must not carry the token elsewhere
+                .build();
+        this.tenantUri = URI.create(serverUrl + "/api/v1/tenants/" + tenant);
+        this.api = URI.create(tenantUri + "/");
+        this.tenant = tenant;
+        this.authorization = "Bearer " + token;
+        this.timeout = timeout;
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    /** Uploads one compressed snapshot; a retry re-reads the file. */
+    public SnapshotInfo upload(String database, Path body, long length, ContentDigest digest,
+                               Optional<String> machineId) throws IOException, ApiException {
+        try (Progress progress = Progress.start("upload " + database, length)) {
+            HttpRequest.Builder request = request("databases/" + database + "/snapshots")
+                    .timeout(timeout.plusSeconds(length / SLOWEST_BYTES_PER_SECOND))
+                    .header("Content-Type", "application/zstd")
+                    .header("Content-Digest", digest.headerValue())
+                    .POST(new CountingPublisher(HttpRequest.BodyPublishers.ofFile(body), progress));
+            machineId.ifPresent(id -> request.header("X-Machine-Id", id));
+            return SnapshotInfo.fromJson(Json.parse(sendForString(request.build())));
+        }
+    }
+
+    public SnapshotPage list(String database, int limit, Optional<String> before) throws IOException, ApiException {
+        String query = "?limit=" + limit + before.map(b -> "&before=" + b).orElse("");
+        Map<String, Object> json = Json.parse(sendForString(request("databases/" + database + "/snapshots" + query)
+                .GET().build()));
+        List<SnapshotInfo> snapshots = Json.list(json, "snapshots").stream().map(SnapshotInfo::fromJson).toList();
+        return new SnapshotPage(snapshots, Json.optionalString(json, "next"));
+    }
+
+    /**
+     * Names of the databases the server holds snapshots of for this tenant ({@code GET /api/v1/tenants/{t}});
+     * empty when the server does not know the tenant yet.
+     */
+    public List<String> databases() throws IOException, ApiException {
+        Map<String, Object> json;
+        try {
+            json = Json.parse(sendForString(request(tenantUri).GET().build()));
+        } catch (ApiException e) {
+            if (e.status() == 404) {
+                return List.of();
+            }
+            throw e;
+        }
+        List<String> names = new ArrayList<>();
+        if (json.get("databases") instanceof List<?> list) {
+            for (Object item : list) {
+                if (item instanceof Map<?, ?> m) {
+                    Object name = m.containsKey("database") ? m.get("database") : m.get("name");
+                    if (name != null) {
+                        names.add(name.toString());
+                    }
+                } else if (item != null) {
+                    names.add(item.toString());
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Opens a download of the stored snapshot bytes, from {@code offset} on (a {@code Range} request when above 0).
+     * The caller closes the body.
+     */
+    public SnapshotResponse download(String database, SnapshotSelector selector, long offset)
+            throws IOException, ApiException {
+        String path = "databases/" + database + "/snapshots/" + selector.version().orElse("latest")
+                + selector.at().map(at -> "?at=" + URLEncoder.encode(at.toString(), StandardCharsets.UTF_8)).orElse("");
+        HttpRequest.Builder request = request(path).header("Accept", "application/zstd").GET();
+        if (offset > 0) {
+            request.header("Range", "bytes=" + offset + "-");
+        }
+        HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        InputStream body = response.body();
+        try {
+            if (response.statusCode() != 200 && response.statusCode() != 206) {
+                throw error(response.statusCode(), new String(body.readNBytes(64 * 1024), StandardCharsets.UTF_8),
+                        response);
+            }
+            String version = requiredHeader(response, "X-Snapshot-Version");
+            String sha = requiredHeader(response, "X-Snapshot-Sha256");
+            long start = 0;
+            if (response.statusCode() == 206) {
+                Matcher m = CONTENT_RANGE.matcher(requiredHeader(response, "Content-Range"));
+                if (!m.matches()) {
+                    throw new IOException("the server sent an unreadable Content-Range");
+                }
+                start = Long.parseLong(m.group(1));
+            }
+            OptionalLong length = response.headers().firstValueAsLong("Content-Length");
+            return new SnapshotResponse(version, sha, start, length, body);
+        } catch (IOException | ApiException | RuntimeException e) {
+            body.close();
+            throw e;
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return request(api.resolve(path));
+    }
+
+    private HttpRequest.Builder request(URI uri) {
+        return HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Authorization", authorization)
+                .header("User-Agent", "cellar-agent");
+    }
+
+    private String sendForString(HttpRequest request) throws IOException, ApiException {
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (response.statusCode() / 100 != 2) {
+            throw error(response.statusCode(), response.body(), response);
+        }
+        return response.body();
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
+        try {
+            return http.send(request, handler);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("request interrupted");
+        }
+    }
+
+    private static String requiredHeader(HttpResponse<?> response, String name) throws IOException {
+        return response.headers().firstValue(name)
+                .orElseThrow(() -> new IOException("the server's answer lacks the " + name + " header"));
+    }
+
+    private static ApiException error(int status, String body, HttpResponse<?> response) {
+        String code = "http_" + status;
+        String message = "";
+        try {
+            Map<String, Object> json = Json.parse(body);
+            code = Json.optionalString(json, "error").orElse(code);
+            message = Json.optionalString(json, "message").orElse("");
+        } catch (IOException | RuntimeException e) {
+            // not an API error body (a proxy's page, say): keep the status alone
+        }
+        return new ApiException(status, code, message, retryAfter(response));
+    }
+
+    /** {@code Retry-After} as seconds or as an HTTP date. */
+    static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").flatMap(BackupClient::parseRetryAfter);
+    }
+
+    static Optional<Duration> parseRetryAfter(String value) {
+        String v = value.trim();
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v))));
+        } catch (NumberFormatException e) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException e2) {
+                return Optional.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.cellar.agent.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The agent's whole configuration, loaded once from the environment by {@link AgentConfigLoader}.
+ *
+ * @param tempDir   where snapshots are written before upload; empty = beside each database
+ * @param stateDir  where the last uploaded digest of each database is kept; empty = {@code .cellar/} beside it
+ * @param minFree   bytes a snapshot or restore always leaves free on the volume it writes to
+ */
+public record AgentConfig(
+        URI serverUrl,
+        String tenant,
+        String token,
+        Optional<String> machineId,
+        List<DatabaseSpec> databases,
+        String schedule,
+        boolean snapshotOnShutdown,
+        Optional<Path> tempDir,
+        Optional<Path> stateDir,
+        int zstdLevel,
+        int zstdWorkers,
+        boolean fullIntegrityCheck,
+        long minFree,
+        RetryPolicy retry,
+        Duration requestTimeout) {
+
+    /** The token stays out of every log line and error message, so it stays out of toString too. */
+    @Override
+    public String toString() {
+        return "AgentConfig[serverUrl=" + serverUrl + ", tenant=" + tenant + ", token=(hidden)"
+                + ", machineId=" + machineId.orElse("-") + ", databases=" + databases + ", schedule=" + schedule
+                + ", snapshotOnShutdown=" + snapshotOnShutdown + ", tempDir=" + tempDir.map(Path::toString).orElse("-")
+                + ", stateDir=" + stateDir.map(Path::toString).orElse("-") + ", zstdLevel=" + zstdLevel
+                + ", zstdWorkers=" + zstdWorkers + ", fullIntegrityCheck=" + fullIntegrityCheck
+                + ", minFree=" + minFree + ", retry=" + retry + ", requestTimeout=" + requestTimeout + "]";
+    }
+}

@@ -1,0 +1,92 @@
+package dev.cellar.agent.run;
+
+import dev.cellar.agent.cli.ExitCodes;
+import dev.cellar.agent.client.ServerUnavailableException;
+import dev.cellar.agent.schedule.SnapshotScheduler;
+import dev.cellar.agent.snapshot.SnapshotService;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the tenant app as a child process while snapshots run on schedule. SIGTERM and SIGINT go on to the app;
+ * when it has exited (on a signal or by itself) the schedule stops and a last snapshot is taken, so that the
+ * snapshot holds everything the app wrote. The exit status is the app's.
+ */
+public final class AppRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(AppRunner.class);
+
+    private final SnapshotService snapshots;
+    private final String cron;
+    private final boolean snapshotOnShutdown;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile Process app;
+
+    public AppRunner(SnapshotService snapshots, String cron, boolean snapshotOnShutdown) {
+        this.snapshots = snapshots;
+        this.cron = cron;
+        this.snapshotOnShutdown = snapshotOnShutdown;
+    }
+
+    /**
+     * Runs {@code command} (or, when it is empty, only the schedule until {@link #stop} is called).
+     *
+     * @return the app's exit status, or without an app the status of the last snapshot
+     */
+    public int run(List<String> command) throws Exception {
+        int status;
+        SnapshotScheduler schedule = SnapshotScheduler.start(cron, snapshots);
+        try {
+            if (command.isEmpty()) {
+                stopRequested.await();
+                status = ExitCodes.OK;
+            } else {
+                app = new ProcessBuilder(command).inheritIO().start();
+                LOG.info("event=app.started pid={} command={}", app.pid(), command.get(0));
+                if (stopRequested.getCount() == 0) {
+                    app.destroy(); // a signal arrived while the app was starting
+                }
+                status = app.waitFor();
+                LOG.info("event=app.exited status={}", status);
+            }
+        } finally {
+            schedule.close(); // waits for a scheduled snapshot in progress: the last one must come after it
+        }
+        if (snapshotOnShutdown) {
+            SnapshotService.Round round = snapshots.runOnce();
+            if (command.isEmpty() && !round.ok()) {
+                status = round.failures().values().stream().allMatch(e -> e instanceof ServerUnavailableException)
+                        ? ExitCodes.SERVER_UNAVAILABLE : ExitCodes.FAILED;
+            }
+        }
+        return status;
+    }
+
+    /** Passes {@code signal} (TERM, INT) on to the app, or ends a run without an app. */
+    public void stop(String signal) {
+        LOG.info("event=agent.signal signal={}", signal);
+        stopRequested.countDown();
+        Process p = app;
+        if (p != null && p.isAlive()) {
+            forward(p, signal);
+        }
+    }
+
+    private static void forward(Process p, String signal) {
+        // Process.destroy() can only send TERM; kill(1) keeps INT an INT for apps that treat them differently
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+            if (kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0) {
+                return;
+            }
+        } catch (IOException e) {
+            // no kill(1) in this image
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        p.destroy();
+    }
+}

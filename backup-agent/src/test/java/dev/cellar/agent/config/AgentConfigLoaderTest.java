@@ -1,0 +1,133 @@
+package dev.cellar.agent.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigLoaderTest {
+    private final Map<String, String> env = new HashMap<>(Map.of(
+            "BACKUP_SERVER_URL", "https://cellar.example.com/",
+            "BACKUP_TOKEN", "s3cr3t-token",
+            "FLY_MACHINE_ID", "3d8d9e1c2b3e89"));
+
+    private AgentConfig load() {
+        return new AgentConfigLoader(env).load();
+    }
+
+    private String failure() {
+        return assertThrows(ConfigException.class, this::load).getMessage();
+    }
+
+    @Test
+    void defaultsFollowTheDesign() {
+        AgentConfig c = load();
+
+        assertEquals("https://cellar.example.com", c.serverUrl().toString());
+        assertEquals("3d8d9e1c2b3e89", c.tenant());
+        assertEquals(Optional.of("3d8d9e1c2b3e89"), c.machineId());
+        assertEquals("/data/*.sqlite3", c.databases().get(0).pattern());
+        assertTrue(c.snapshotOnShutdown());
+        assertEquals(3, c.zstdLevel());
+        assertFalse(c.fullIntegrityCheck());
+        assertEquals(64L << 20, c.minFree());
+        assertTrue(c.schedule().matches("0 \\d{1,2} \\* \\* \\* \\?"), c.schedule());
+    }
+
+    @Test
+    void defaultHourlyMinuteIsSpreadByTenantAndStable() {
+        assertEquals(AgentConfigLoader.defaultSchedule("acme"), AgentConfigLoader.defaultSchedule("acme"));
+        long distinct = java.util.stream.IntStream.range(0, 200)
+                .mapToObj(i -> AgentConfigLoader.defaultSchedule("tenant-" + i)).distinct().count();
+        assertTrue(distinct > 30, "only " + distinct + " distinct minutes");
+    }
+
+    @Test
+    void theTokenNeverAppearsInToString() {
+        assertFalse(load().toString().contains("s3cr3t-token"));
+    }
+
+    @Test
+    void everyErrorNamesItsVariable() {
+        env.remove("BACKUP_SERVER_URL");
+        assertTrue(failure().startsWith("BACKUP_SERVER_URL"));
+        env.put("BACKUP_SERVER_URL", "ftp://x");
+        assertTrue(failure().startsWith("BACKUP_SERVER_URL"));
+        env.put("BACKUP_SERVER_URL", "http://localhost:8080");
+
+        env.put("BACKUP_ZSTD_LEVEL", "22");
+        assertTrue(failure().startsWith("BACKUP_ZSTD_LEVEL"));
+        env.remove("BACKUP_ZSTD_LEVEL");
+
+        env.put("BACKUP_SCHEDULE", "every hour");
+        assertTrue(failure().startsWith("BACKUP_SCHEDULE"));
+        env.remove("BACKUP_SCHEDULE");
+
+        env.put("BACKUP_TENANT", "no spaces please");
+        assertTrue(failure().startsWith("BACKUP_TENANT"));
+        env.remove("BACKUP_TENANT");
+
+        env.put("BACKUP_DATABASES", "main=relative/path.db");
+        assertTrue(failure().startsWith("BACKUP_DATABASES"));
+        env.put("BACKUP_DATABASES", "main=/data/*.db");
+        assertTrue(failure().startsWith("BACKUP_DATABASES"));
+        env.remove("BACKUP_DATABASES");
+
+        env.put("BACKUP_MIN_FREE", "lots");
+        assertTrue(failure().startsWith("BACKUP_MIN_FREE"));
+        env.remove("BACKUP_MIN_FREE");
+
+        env.put("BACKUP_RETRY_BASE_DELAY", "soon");
+        assertTrue(failure().startsWith("BACKUP_RETRY_BASE_DELAY"));
+        env.remove("BACKUP_RETRY_BASE_DELAY");
+
+        env.put("BACKUP_ON_SHUTDOWN", "maybe");
+        assertTrue(failure().startsWith("BACKUP_ON_SHUTDOWN"));
+        env.remove("BACKUP_ON_SHUTDOWN");
+
+        env.remove("BACKUP_TOKEN");
+        assertTrue(failure().startsWith("BACKUP_TOKEN"));
+    }
+
+    @Test
+    void tenantIsRequiredWhenNotOnFly() {
+        env.remove("FLY_MACHINE_ID");
+        assertTrue(failure().startsWith("BACKUP_TENANT"));
+    }
+
+    @Test
+    void humanSizesAndDurationsAreUnderstood() {
+        env.put("BACKUP_MIN_FREE", "1GiB");
+        env.put("BACKUP_RETRY_BASE_DELAY", "250ms");
+        env.put("BACKUP_RETRY_MAX_DELAY", "PT2M");
+        env.put("BACKUP_REQUEST_TIMEOUT", "45");
+        env.put("BACKUP_DATABASES", "main=/data/production.sqlite3, /data/extra/*.db");
+        env.put("BACKUP_INTEGRITY_CHECK", "full");
+
+        AgentConfig c = load();
+
+        assertEquals(1L << 30, c.minFree());
+        assertEquals(Duration.ofMillis(250), c.retry().baseDelay());
+        assertEquals(Duration.ofMinutes(2), c.retry().maxDelay());
+        assertEquals(Duration.ofSeconds(45), c.requestTimeout());
+        assertEquals(2, c.databases().size());
+        assertEquals(Optional.of("main"), c.databases().get(0).name());
+        assertTrue(c.databases().get(1).isGlob());
+        assertTrue(c.fullIntegrityCheck());
+    }
+
+    @Test
+    void unknownBackupVariablesAreReportedAsLikelyTypos() {
+        env.put("BACKUP_SHEDULE", "0 0 * * * ?");
+        env.put("BACKUP_LOG_LEVEL", "DEBUG");
+
+        assertEquals(Set.of("BACKUP_SHEDULE"), new AgentConfigLoader(env).unknownVariables());
+    }
+}

@@ -1,0 +1,63 @@
+package dev.cellar.agent.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cellar.agent.Agent;
+import dev.cellar.agent.testing.AgentFixture;
+import dev.cellar.agent.testing.Servers;
+import dev.cellar.server.testing.TestDatabases;
+import dev.cellar.server.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppRunnerTest {
+    private static final String NEVER = "0 0 0 1 1 ? 2099";
+
+    @TempDir
+    Path data;
+
+    @Test
+    void terminationSignalStopsTheAppThenTheLastSnapshotIsTaken() throws Exception {
+        try (TestServer server = Servers.start()) {
+            Agent agent = AgentFixture.agent(AgentFixture.env(server.baseUri(), "t1", server.mintToken("t1"), data));
+            TestDatabases.create(data.resolve("main.sqlite3"), 50, 1);
+            Path started = data.resolve("started");
+            AppRunner runner = new AppRunner(agent.snapshots(), NEVER, true);
+
+            CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return runner.run(List.of("sh", "-c", "touch '" + started + "'; exec sleep 600"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            while (!Files.exists(started)) {
+                Thread.sleep(20);
+            }
+            runner.stop("TERM");
+
+            assertEquals(128 + 15, status.get(60, TimeUnit.SECONDS)); // the app died of SIGTERM
+            assertEquals(1, agent.client().list("main", 10, Optional.empty()).snapshots().size());
+        }
+    }
+
+    @Test
+    void withoutAnAppTheAgentRunsUntilStoppedAndSnapshotsOnTheWayOut() throws Exception {
+        try (TestServer server = Servers.start()) {
+            Agent agent = AgentFixture.agent(AgentFixture.env(server.baseUri(), "t2", server.mintToken("t2"), data));
+            TestDatabases.create(data.resolve("main.sqlite3"), 50, 1);
+            AppRunner runner = new AppRunner(agent.snapshots(), NEVER, true);
+            runner.stop("INT"); // before run(): a signal that arrives early must not be lost
+
+            assertEquals(0, runner.run(List.of()));
+            assertTrue(agent.client().list("main", 10, Optional.empty()).snapshots().size() == 1);
+        }
+    }
+}
