@@ -33,6 +33,8 @@ class AgentConfigLoaderTest {
         assertEquals("https://cellar.example.com", c.serverUrl().toString());
         assertEquals("3d8d9e1c2b3e89", c.tenant());
         assertEquals(Optional.of("3d8d9e1c2b3e89"), c.machineId());
+        env.put("BACKUP_TENANT", "acme");
+        assertEquals("acme", load().tenant()); // an explicit tenant wins over FLY_MACHINE_ID
         assertEquals("/data/*.sqlite3", c.databases().get(0).pattern());
         assertTrue(c.snapshotOnShutdown());
         assertEquals(3, c.zstdLevel());
@@ -87,6 +89,10 @@ class AgentConfigLoaderTest {
         env.put("BACKUP_RETRY_BASE_DELAY", "soon");
         assertTrue(failure().startsWith("BACKUP_RETRY_BASE_DELAY"));
         env.remove("BACKUP_RETRY_BASE_DELAY");
+
+        env.put("BACKUP_TEMP_DIR", "tmp");
+        assertTrue(failure().startsWith("BACKUP_TEMP_DIR"));
+        env.remove("BACKUP_TEMP_DIR");
 
         env.put("BACKUP_ON_SHUTDOWN", "maybe");
         assertTrue(failure().startsWith("BACKUP_ON_SHUTDOWN"));

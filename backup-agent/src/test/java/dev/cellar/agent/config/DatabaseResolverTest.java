@@ -46,6 +46,33 @@ class DatabaseResolverTest {
     }
 
     @Test
+    void oneGlobCoversEveryDatabaseOfARails8AppAndPlainPathsAreNamedAfterTheirFile() throws Exception {
+        for (String name : List.of("production", "production_cache", "production_queue", "production_cable")) {
+            TestDatabases.create(data.resolve(name + ".sqlite3"), 3, 1);
+        }
+        Path other = Files.createDirectories(data.resolve("other"));
+        TestDatabases.create(other.resolve("analytics.db"), 3, 1);
+
+        List<Database> found = resolver(data + "/*.sqlite3," + other.resolve("analytics.db")).present();
+
+        assertEquals(List.of("production", "production_cable", "production_cache", "production_queue", "analytics"),
+                found.stream().map(Database::name).toList());
+        assertEquals(Optional.of(data.resolve("production_queue.sqlite3")),
+                resolver(data + "/*.sqlite3").pathFor("production_queue"));
+    }
+
+    @Test
+    void aDatabaseFileThatAppearsLaterIsFoundByTheNextLookup() throws Exception {
+        DatabaseResolver r = resolver(data + "/*.sqlite3");
+        TestDatabases.create(data.resolve("production.sqlite3"), 3, 1);
+        assertEquals(List.of("production"), r.present().stream().map(Database::name).toList());
+
+        TestDatabases.create(data.resolve("production_cache.sqlite3"), 3, 1);
+
+        assertEquals(List.of("production", "production_cache"), r.present().stream().map(Database::name).toList());
+    }
+
+    @Test
     void complexGlobsCannotNameAMissingDatabase() {
         assertEquals(Optional.empty(), resolver(data + "/db-*-v*.sqlite3").pathFor("main"));
         assertEquals(Optional.of(data.resolve("db-main.sqlite3")), resolver(data + "/db-*.sqlite3").pathFor("main"));
