@@ -14,6 +14,7 @@ import dev.cellar.agent.snapshot.Compressor;
 import dev.cellar.agent.snapshot.SnapshotService;
 import dev.cellar.agent.snapshot.Snapshotter;
 import dev.cellar.agent.snapshot.UploadState;
+import dev.cellar.agent.snapshot.VacuumInto;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -36,6 +37,11 @@ public final class Agent {
     private final Restorer restorer;
 
     public Agent(AgentConfig config, DiskSpace disk) {
+        this(config, disk, VacuumInto::copy);
+    }
+
+    /** @param vacuum how snapshots copy a live database (tests observe it here) */
+    public Agent(AgentConfig config, DiskSpace disk, Snapshotter.Vacuum vacuum) {
         this.config = config;
         this.databases = new DatabaseResolver(config.databases());
         this.client = new BackupClient(config.serverUrl(), config.tenant(), config.token(), config.requestTimeout());
@@ -44,8 +50,8 @@ public final class Agent {
         SpaceBudget budget = new SpaceBudget(disk, config.minFree());
         this.snapshotter = new Snapshotter(
                 new Snapshotter.Settings(config.tempDir(), config.fullIntegrityCheck(), config.machineId()),
-                budget, new Compressor(config.zstdLevel(), config.zstdWorkers()), state, client, retrier);
-        this.snapshots = new SnapshotService(databases, snapshotter);
+                budget, new Compressor(config.zstdLevel(), config.zstdWorkers()), state, client, retrier, vacuum);
+        this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency());
         this.restorer = new Restorer(client, retrier, config.retry().attempts(), budget);
     }
 

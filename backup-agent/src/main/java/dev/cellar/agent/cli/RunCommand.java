@@ -28,7 +28,7 @@ final class RunCommand implements Callable<Integer> {
         agent.removeStaleTempFiles();
         new BootRestore(agent.databases(), agent.restorer()).restoreMissing(agent.serverDatabases());
         AppRunner runner = new AppRunner(agent.snapshots(), agent.config().schedule(),
-                agent.config().snapshotOnShutdown());
+                agent.config().snapshotOnShutdown(), agent.config().shutdownTimeout());
         Signals.onTermination(runner::stop);
         return runner.run(command);
     }

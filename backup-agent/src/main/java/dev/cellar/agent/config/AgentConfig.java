@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param tempDir   where snapshots are written before upload; empty = beside each database
  * @param stateDir  where the last uploaded digest of each database is kept; empty = {@code .cellar/} beside it
  * @param minFree   bytes a snapshot or restore always leaves free on the volume it writes to
+ * @param concurrency     how many databases are snapshotted at the same time (each one only once at a time)
+ * @param shutdownTimeout how long the last snapshot, after the app has exited, may take before the agent gives up
  */
 public record AgentConfig(
         URI serverUrl,
@@ -21,10 +23,12 @@ public record AgentConfig(
         List<DatabaseSpec> databases,
         String schedule,
         boolean snapshotOnShutdown,
+        Duration shutdownTimeout,
         Optional<Path> tempDir,
         Optional<Path> stateDir,
         int zstdLevel,
         int zstdWorkers,
+        int concurrency,
         boolean fullIntegrityCheck,
         long minFree,
         RetryPolicy retry,
@@ -35,9 +39,9 @@ public record AgentConfig(
     public String toString() {
         return "AgentConfig[serverUrl=" + serverUrl + ", tenant=" + tenant + ", token=(hidden)"
                 + ", machineId=" + machineId.orElse("-") + ", databases=" + databases + ", schedule=" + schedule
-                + ", snapshotOnShutdown=" + snapshotOnShutdown + ", tempDir=" + tempDir.map(Path::toString).orElse("-")
+                + ", snapshotOnShutdown=" + snapshotOnShutdown + ", shutdownTimeout=" + shutdownTimeout + ", tempDir=" + tempDir.map(Path::toString).orElse("-")
                 + ", stateDir=" + stateDir.map(Path::toString).orElse("-") + ", zstdLevel=" + zstdLevel
-                + ", zstdWorkers=" + zstdWorkers + ", fullIntegrityCheck=" + fullIntegrityCheck
+                + ", zstdWorkers=" + zstdWorkers + ", concurrency=" + concurrency + ", fullIntegrityCheck=" + fullIntegrityCheck
                 + ", minFree=" + minFree + ", retry=" + retry + ", requestTimeout=" + requestTimeout + "]";
     }
 }

@@ -25,10 +25,12 @@ public final class AgentConfigLoader {
     public static final String DATABASES = "BACKUP_DATABASES";
     public static final String SCHEDULE = "BACKUP_SCHEDULE";
     public static final String ON_SHUTDOWN = "BACKUP_ON_SHUTDOWN";
+    public static final String SHUTDOWN_TIMEOUT = "BACKUP_SHUTDOWN_TIMEOUT";
     public static final String TEMP_DIR = "BACKUP_TEMP_DIR";
     public static final String STATE_DIR = "BACKUP_STATE_DIR";
     public static final String ZSTD_LEVEL = "BACKUP_ZSTD_LEVEL";
     public static final String ZSTD_WORKERS = "BACKUP_ZSTD_WORKERS";
+    public static final String CONCURRENCY = "BACKUP_CONCURRENCY";
     public static final String INTEGRITY_CHECK = "BACKUP_INTEGRITY_CHECK";
     public static final String MIN_FREE = "BACKUP_MIN_FREE";
     public static final String RETRY_ATTEMPTS = "BACKUP_RETRY_ATTEMPTS";
@@ -40,10 +42,13 @@ public final class AgentConfigLoader {
     static final String FLY_MACHINE_ID = "FLY_MACHINE_ID";
 
     public static final Set<String> KNOWN = Set.of(SERVER_URL, TENANT, TOKEN, MACHINE_ID, DATABASES, SCHEDULE,
-            ON_SHUTDOWN, TEMP_DIR, STATE_DIR, ZSTD_LEVEL, ZSTD_WORKERS, INTEGRITY_CHECK, MIN_FREE, RETRY_ATTEMPTS,
-            RETRY_BASE_DELAY, RETRY_MAX_DELAY, REQUEST_TIMEOUT, LOG_LEVEL);
+            ON_SHUTDOWN, SHUTDOWN_TIMEOUT, TEMP_DIR, STATE_DIR, ZSTD_LEVEL, ZSTD_WORKERS, CONCURRENCY, INTEGRITY_CHECK,
+            MIN_FREE, RETRY_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, REQUEST_TIMEOUT, LOG_LEVEL);
 
     public static final String DEFAULT_DATABASES = "/data/*.sqlite3";
+    /** Two databases at once: a Rails app's small cache and queue databases need not wait behind the big one. */
+    static final int DEFAULT_CONCURRENCY = 2;
+    static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
     /** zstd levels above 19 need windows larger than {@link Zstd#MAX_WINDOW_LOG} allows on restore. */
     static final int MAX_ZSTD_LEVEL = 19;
 
@@ -82,10 +87,12 @@ public final class AgentConfigLoader {
                 databases,
                 schedule,
                 get(ON_SHUTDOWN).map(v -> Values.bool(ON_SHUTDOWN, v)).orElse(true),
+                get(SHUTDOWN_TIMEOUT).map(v -> Values.duration(SHUTDOWN_TIMEOUT, v)).orElse(DEFAULT_SHUTDOWN_TIMEOUT),
                 get(TEMP_DIR).map(v -> absolute(TEMP_DIR, v)),
                 get(STATE_DIR).map(v -> absolute(STATE_DIR, v)),
                 get(ZSTD_LEVEL).map(v -> Values.intInRange(ZSTD_LEVEL, v, 1, MAX_ZSTD_LEVEL)).orElse(3),
                 get(ZSTD_WORKERS).map(v -> Values.intInRange(ZSTD_WORKERS, v, 0, 256)).orElse(Zstd.defaultWorkers()),
+                get(CONCURRENCY).map(v -> Values.intInRange(CONCURRENCY, v, 1, 16)).orElse(DEFAULT_CONCURRENCY),
                 integrityCheck(),
                 get(MIN_FREE).map(v -> Values.size(MIN_FREE, v)).orElse(64L << 20),
                 retry,

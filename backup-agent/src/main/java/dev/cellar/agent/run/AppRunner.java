@@ -5,16 +5,25 @@ import dev.cellar.agent.client.ServerUnavailableException;
 import dev.cellar.agent.schedule.SnapshotScheduler;
 import dev.cellar.agent.snapshot.SnapshotService;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the tenant app as a child process while snapshots run on schedule. SIGTERM and SIGINT go on to the app;
  * when it has exited (on a signal or by itself) the schedule stops and a last snapshot is taken, so that the
- * snapshot holds everything the app wrote. The exit status is the app's.
+ * snapshot holds everything the app wrote (a database unchanged since its last upload costs no upload). That last
+ * snapshot is bounded by a timeout, so that the agent exits before the platform kills it (Fly's {@code kill_timeout}).
+ * The exit status is the app's.
  */
 public final class AppRunner {
     private static final Logger LOG = LoggerFactory.getLogger(AppRunner.class);
@@ -22,11 +31,13 @@ public final class AppRunner {
     private final SnapshotService snapshots;
     private final String cron;
     private final boolean snapshotOnShutdown;
+    private final Duration shutdownTimeout;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile Process app;
 
-    public AppRunner(SnapshotService snapshots, String cron, boolean snapshotOnShutdown) {
+    public AppRunner(SnapshotService snapshots, String cron, boolean snapshotOnShutdown, Duration shutdownTimeout) {
         this.snapshots = snapshots;
+        this.shutdownTimeout = shutdownTimeout;
         this.cron = cron;
         this.snapshotOnShutdown = snapshotOnShutdown;
     }
@@ -56,13 +67,39 @@ public final class AppRunner {
             schedule.close(); // waits for a scheduled snapshot in progress: the last one must come after it
         }
         if (snapshotOnShutdown) {
-            SnapshotService.Round round = snapshots.runOnce();
-            if (command.isEmpty() && !round.ok()) {
-                status = round.failures().values().stream().allMatch(e -> e instanceof ServerUnavailableException)
+            Optional<SnapshotService.Round> round = lastRound();
+            if (command.isEmpty() && round.isEmpty()) {
+                status = ExitCodes.FAILED;
+            } else if (command.isEmpty() && !round.get().ok()) {
+                status = round.get().failures().values().stream()
+                        .allMatch(e -> e instanceof ServerUnavailableException)
                         ? ExitCodes.SERVER_UNAVAILABLE : ExitCodes.FAILED;
             }
         }
         return status;
+    }
+
+    /** The last snapshot round, or empty when it did not finish within the shutdown timeout (it is then stopped). */
+    private Optional<SnapshotService.Round> lastRound() throws InterruptedException {
+        ExecutorService one = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "cellar-last-snapshot");
+            t.setDaemon(true);
+            return t;
+        });
+        Future<SnapshotService.Round> round = one.submit(() -> snapshots.runOnce());
+        try {
+            return Optional.of(round.get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            LOG.error("event=snapshot.shutdown_timeout timeout_ms={} hint=\"raise BACKUP_SHUTDOWN_TIMEOUT and the"
+                    + " platform's kill timeout (fly.toml kill_timeout) together\"", shutdownTimeout.toMillis());
+            round.cancel(true);
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            LOG.error("event=snapshot.failed error={}", e.getCause().toString());
+            return Optional.empty();
+        } finally {
+            one.shutdownNow();
+        }
     }
 
     /** Passes {@code signal} (TERM, INT) on to the app, or ends a run without an app. */

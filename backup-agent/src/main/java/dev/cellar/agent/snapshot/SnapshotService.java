@@ -8,13 +8,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Snapshots every configured database that exists, one after the other; one database failing does not keep the
- * others from being backed up. This is what the schedule, the shutdown hook and {@code cellar-agent snapshot} run.
+ * Snapshots every configured database that exists, up to {@code concurrency} of them at a time (each database only
+ * once at a time: {@link Snapshotter#snapshot}); one database failing does not keep the others from being backed
+ * up. The databases are looked up anew each round, so a file that appeared since the last one is included. This is
+ * what the schedule, the shutdown snapshot and {@code cellar-agent backup} run.
  */
 public final class SnapshotService {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
@@ -28,10 +35,16 @@ public final class SnapshotService {
 
     private final DatabaseResolver resolver;
     private final Snapshotter snapshotter;
+    private final int concurrency;
+    private final AtomicInteger threads = new AtomicInteger();
 
-    public SnapshotService(DatabaseResolver resolver, Snapshotter snapshotter) {
+    public SnapshotService(DatabaseResolver resolver, Snapshotter snapshotter, int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1");
+        }
         this.resolver = resolver;
         this.snapshotter = snapshotter;
+        this.concurrency = concurrency;
     }
 
     public Round runOnce() throws InterruptedException {
@@ -53,18 +66,32 @@ public final class SnapshotService {
         if (databases.isEmpty()) {
             LOG.warn("event=snapshot.no_databases reason=\"no configured database file exists\"");
         }
-        for (Database db : databases) {
-            try {
-                SnapshotResult r = snapshotter.snapshot(db);
-                results.add(r);
-                log(r);
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                failures.put(db.name(), e);
-                LOG.error("event=snapshot.failed database={} path={} error={}", db.name(), db.path(),
-                        Kv.quote(e.getMessage() == null ? e.toString() : e.getMessage()));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(concurrency, databases.size())), r -> {
+            Thread t = new Thread(r, "cellar-snapshot-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<SnapshotResult>> running = new ArrayList<>();
+            for (Database db : databases) {
+                running.add(pool.submit(() -> snapshotter.snapshot(db)));
             }
+            for (int i = 0; i < databases.size(); i++) {
+                Database db = databases.get(i);
+                try {
+                    SnapshotResult r = running.get(i).get();
+                    results.add(r);
+                    log(r);
+                } catch (ExecutionException wrapped) {
+                    Throwable cause = wrapped.getCause();
+                    Exception e = cause instanceof Exception ex ? ex : new IllegalStateException(cause);
+                    failures.put(db.name(), e);
+                    LOG.error("event=snapshot.failed database={} path={} error={}", db.name(), db.path(),
+                            Kv.quote(e.getMessage() == null ? e.toString() : e.getMessage()));
+                }
+            }
+        } finally {
+            pool.shutdownNow(); // after an interrupt: stop the snapshots still running or waiting
         }
         return new Round(results, failures);
     }

@@ -38,6 +38,12 @@ public final class Snapshotter {
      */
     static final Duration RECONFIRM_AFTER = Duration.ofHours(24);
 
+    /** Writes a consistent copy of a live database to a file: {@link VacuumInto#copy}; tests watch it through this. */
+    @FunctionalInterface
+    public interface Vacuum {
+        void copy(Path database, Path target) throws SQLException;
+    }
+
     /** Everything a snapshot needs besides the database itself. */
     public record Settings(Optional<Path> tempDir, boolean fullIntegrityCheck, Optional<String> machineId) {
     }
@@ -48,9 +54,17 @@ public final class Snapshotter {
     private final UploadState state;
     private final BackupClient client;
     private final Retrier retrier;
+    private final Vacuum vacuum;
+    private final DatabaseLocks locks = new DatabaseLocks();
 
     public Snapshotter(Settings settings, SpaceBudget budget, Compressor compressor, UploadState state,
                        BackupClient client, Retrier retrier) {
+        this(settings, budget, compressor, state, client, retrier, VacuumInto::copy);
+    }
+
+    public Snapshotter(Settings settings, SpaceBudget budget, Compressor compressor, UploadState state,
+                       BackupClient client, Retrier retrier, Vacuum vacuum) {
+        this.vacuum = vacuum;
         this.settings = settings;
         this.budget = budget;
         this.compressor = compressor;
@@ -64,7 +78,24 @@ public final class Snapshotter {
         return settings.tempDir().orElseGet(() -> db.path().toAbsolutePath().getParent());
     }
 
-    public synchronized SnapshotResult snapshot(Database db)
+    /**
+     * Snapshots {@code db}. Safe to call from several threads and processes: snapshots of one database never
+     * overlap (a second one waits for the first, then finds the database unchanged unless it was written meanwhile);
+     * different databases proceed side by side.
+     */
+    public SnapshotResult snapshot(Database db)
+            throws IOException, SQLException, ApiException, InterruptedException {
+        try (DatabaseLocks.Held ignored = locks.acquire(db.name(), lockFile(db))) {
+            return snapshotLocked(db);
+        }
+    }
+
+    /** Beside the database's upload state, which a snapshot reads and writes. */
+    Path lockFile(Database db) {
+        return state.fileFor(db).resolveSibling(db.name() + ".lock");
+    }
+
+    private SnapshotResult snapshotLocked(Database db)
             throws IOException, SQLException, ApiException, InterruptedException {
         Instant start = Instant.now();
         if (!Files.isRegularFile(db.path())) {
@@ -80,7 +111,7 @@ public final class Snapshotter {
         Path compressed = null;
         Phases phases = new Phases();
         try {
-            VacuumInto.copy(db.path(), image);
+            vacuum.copy(db.path(), image);
             phases.mark("vacuum");
             SqliteImageInspector.Result inspected = ImageDigest.of(image);
             phases.mark("digest");

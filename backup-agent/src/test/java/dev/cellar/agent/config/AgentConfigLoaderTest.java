@@ -40,6 +40,8 @@ class AgentConfigLoaderTest {
         assertEquals(3, c.zstdLevel());
         assertFalse(c.fullIntegrityCheck());
         assertEquals(64L << 20, c.minFree());
+        assertEquals(2, c.concurrency());
+        assertEquals(Duration.ofSeconds(60), c.shutdownTimeout());
         assertTrue(c.schedule().matches("0 \\d{1,2} \\* \\* \\* \\?"), c.schedule());
     }
 
@@ -89,6 +91,14 @@ class AgentConfigLoaderTest {
         env.put("BACKUP_RETRY_BASE_DELAY", "soon");
         assertTrue(failure().startsWith("BACKUP_RETRY_BASE_DELAY"));
         env.remove("BACKUP_RETRY_BASE_DELAY");
+
+        env.put("BACKUP_CONCURRENCY", "0");
+        assertTrue(failure().startsWith("BACKUP_CONCURRENCY"));
+        env.remove("BACKUP_CONCURRENCY");
+
+        env.put("BACKUP_SHUTDOWN_TIMEOUT", "a while");
+        assertTrue(failure().startsWith("BACKUP_SHUTDOWN_TIMEOUT"));
+        env.remove("BACKUP_SHUTDOWN_TIMEOUT");
 
         env.put("BACKUP_TEMP_DIR", "tmp");
         assertTrue(failure().startsWith("BACKUP_TEMP_DIR"));

@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellar.agent.Agent;
+import dev.cellar.agent.cli.ExitCodes;
 import dev.cellar.agent.testing.AgentFixture;
 import dev.cellar.agent.testing.Servers;
 import dev.cellar.server.testing.TestDatabases;
 import dev.cellar.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +32,7 @@ class AppRunnerTest {
             Agent agent = AgentFixture.agent(AgentFixture.env(server.baseUri(), "t1", server.mintToken("t1"), data));
             TestDatabases.create(data.resolve("main.sqlite3"), 50, 1);
             Path started = data.resolve("started");
-            AppRunner runner = new AppRunner(agent.snapshots(), NEVER, true);
+            AppRunner runner = new AppRunner(agent.snapshots(), NEVER, true, Duration.ofMinutes(1));
 
             CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -53,11 +56,51 @@ class AppRunnerTest {
         try (TestServer server = Servers.start()) {
             Agent agent = AgentFixture.agent(AgentFixture.env(server.baseUri(), "t2", server.mintToken("t2"), data));
             TestDatabases.create(data.resolve("main.sqlite3"), 50, 1);
-            AppRunner runner = new AppRunner(agent.snapshots(), NEVER, true);
+            AppRunner runner = new AppRunner(agent.snapshots(), NEVER, true, Duration.ofMinutes(1));
             runner.stop("INT"); // before run(): a signal that arrives early must not be lost
 
             assertEquals(0, runner.run(List.of()));
             assertTrue(agent.client().list("main", 10, Optional.empty()).snapshots().size() == 1);
+        }
+    }
+
+    @Test
+    void theLastSnapshotIsBoundedByTheShutdownTimeout() throws Exception {
+        try (TestServer server = Servers.start()) {
+            CountDownLatch stuck = new CountDownLatch(1);
+            Agent agent = AgentFixture.agent(AgentFixture.env(server.baseUri(), "t3", server.mintToken("t3"), data),
+                    (db, target) -> {
+                        try {
+                            stuck.await(); // a snapshot that would outlast the platform's patience
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+            TestDatabases.create(data.resolve("main.sqlite3"), 50, 1);
+            AppRunner runner = new AppRunner(agent.snapshots(), NEVER, true, Duration.ofMillis(300));
+            runner.stop("TERM");
+
+            long start = System.nanoTime();
+            assertEquals(ExitCodes.FAILED, runner.run(List.of()));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
+            stuck.countDown();
+        }
+    }
+
+    @Test
+    void theLastSnapshotUploadsOnlyWhenTheDatabaseChanged() throws Exception {
+        try (TestServer server = Servers.start()) {
+            Agent agent = AgentFixture.agent(AgentFixture.env(server.baseUri(), "t4", server.mintToken("t4"), data));
+            Path db = TestDatabases.create(data.resolve("main.sqlite3"), 50, 1);
+            agent.snapshots().runOnce();
+
+            AppRunner unchanged = new AppRunner(agent.snapshots(), NEVER, true, Duration.ofMinutes(1));
+            assertEquals(0, unchanged.run(List.of("true")));
+            assertEquals(1, agent.client().list("main", 10, Optional.empty()).snapshots().size());
+
+            AppRunner changed = new AppRunner(agent.snapshots(), NEVER, true, Duration.ofMinutes(1));
+            assertEquals(0, changed.run(List.of("sqlite3", db.toString(), "INSERT INTO items (name) VALUES ('late')")));
+            assertEquals(2, agent.client().list("main", 10, Optional.empty()).snapshots().size());
         }
     }
 }

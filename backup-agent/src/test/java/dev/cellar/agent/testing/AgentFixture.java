@@ -4,6 +4,7 @@ import dev.cellar.agent.Agent;
 import dev.cellar.agent.config.AgentConfigLoader;
 import dev.cellar.agent.files.DiskSpace;
 import dev.cellar.agent.files.FileStoreDiskSpace;
+import dev.cellar.agent.snapshot.Snapshotter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -35,5 +36,10 @@ public final class AgentFixture {
 
     public static Agent agent(Map<String, String> env, DiskSpace disk) {
         return new Agent(new AgentConfigLoader(env).load(), disk);
+    }
+
+    /** An agent whose snapshots copy the live database through {@code vacuum}, which a test can watch or slow down. */
+    public static Agent agent(Map<String, String> env, Snapshotter.Vacuum vacuum) {
+        return new Agent(new AgentConfigLoader(env).load(), new FileStoreDiskSpace(), vacuum);
     }
 }
