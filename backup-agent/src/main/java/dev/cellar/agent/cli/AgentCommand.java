@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Backs up this machine's SQLite databases to the Cellar server and restores them.",
-        subcommands = {RunCommand.class, SnapshotCommand.class, RestoreCommand.class, ListCommand.class,
+        subcommands = {RunCommand.class, BackupCommand.class, SnapshotsCommand.class, RestoreCommand.class,
                 ConfigCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -48,6 +48,12 @@ public final class AgentCommand implements Runnable {
     public static CommandLine commandLine(Map<String, String> env, DiskSpace disk) {
         CommandLine cli = new CommandLine(new AgentCommand(env, disk));
         cli.setExecutionExceptionHandler(AgentCommand::handle);
+        // every command's --help lists the exit codes, not only the top level's
+        CommandLine.Model.UsageMessageSpec top = cli.getCommandSpec().usageMessage();
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            sub.getCommandSpec().usageMessage().exitCodeListHeading(top.exitCodeListHeading())
+                    .exitCodeList(top.exitCodeList());
+        }
         return cli;
     }
 

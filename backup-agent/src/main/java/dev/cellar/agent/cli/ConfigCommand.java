@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code cellar-agent config}: what the agent would do, without doing it. The token is never printed. */
@@ -14,6 +15,9 @@ import picocli.CommandLine.ParentCommand;
 final class ConfigCommand implements Callable<Integer> {
     @ParentCommand
     AgentCommand parent;
+
+    @Mixin
+    HelpOption help;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

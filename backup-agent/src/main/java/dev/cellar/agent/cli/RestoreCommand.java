@@ -2,34 +2,45 @@ package dev.cellar.agent.cli;
 
 import dev.cellar.agent.Agent;
 import dev.cellar.agent.client.SnapshotSelector;
+import dev.cellar.agent.restore.NothingToRestoreException;
 import dev.cellar.agent.restore.RestoreResult;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code cellar-agent restore DATABASE}: bring a snapshot back. */
+/** {@code cellar-agent restore --database NAME}: bring a snapshot back. */
 @Command(name = "restore", description = {
     "Downloads a snapshot, verifies its digest, decompresses it beside the target, runs integrity_check, and installs it.",
     "A missing target gets the file renamed into place. An existing one (the app may have it open) keeps a copy of its"
         + " current content as <target>.pre-restore-<time> (unless --force), then receives the snapshot through SQLite's"
-        + " backup API. A failed restore leaves the target as it was."})
+        + " backup API. A failed restore leaves the target as it was.",
+    "With --if-db-not-exists (for a container's boot script) it does nothing and exits 0 when the target exists, and"
+        + " also when the server holds no snapshot of the database yet (a new tenant); it says which."})
 final class RestoreCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreCommand.class);
+
     @ParentCommand
     AgentCommand parent;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DATABASE", description = "database name on the server")
+    @Mixin
+    HelpOption help;
+
+    @Option(names = "--database", required = true, paramLabel = "NAME", description = "database name on the server")
     String database;
 
     @ArgGroup(exclusive = true)
@@ -44,9 +55,13 @@ final class RestoreCommand implements Callable<Integer> {
         String at;
     }
 
-    @Option(names = "--to", paramLabel = "PATH",
+    @Option(names = "--output", paramLabel = "PATH",
             description = "restore into this file instead of the database's configured path")
-    Path to;
+    Path output;
+
+    @Option(names = "--if-db-not-exists", description = "exit 0 without restoring when the target file exists or the"
+            + " server holds no snapshot of the database yet")
+    boolean ifDbNotExists;
 
     @Option(names = "--force", description = "replace an existing target without keeping a pre-restore copy")
     boolean force;
@@ -55,12 +70,32 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Agent agent = parent.agent();
         Optional<Path> configured = agent.databases().pathFor(database);
-        Path target = Optional.ofNullable(to).map(Path::toAbsolutePath).or(() -> configured)
+        Path target = Optional.ofNullable(output).map(Path::toAbsolutePath).or(() -> configured)
                 .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "database '" + database
-                        + "' has no path in BACKUP_DATABASES: give one with --to"));
-        agent.removeStaleTempFiles();
-        RestoreResult r = agent.restorer().restore(database, selector(), target, force);
+                        + "' has no path in BACKUP_DATABASES: give one with --output"));
+        SnapshotSelector selector = selector();
         PrintWriter out = spec.commandLine().getOut();
+        if (ifDbNotExists && Files.exists(target)) {
+            LOG.info("event=restore.skipped database={} target={} reason=\"the target exists\"", database, target);
+            out.printf("not restored: %s exists (--if-db-not-exists)%n", target);
+            out.flush();
+            return ExitCodes.OK;
+        }
+        agent.removeStaleTempFiles();
+        RestoreResult r;
+        try {
+            r = agent.restorer().restore(database, selector, target, force);
+        } catch (NothingToRestoreException e) {
+            if (!ifDbNotExists || which != null) {
+                throw e; // a version or instant that matches nothing is an error even then
+            }
+            LOG.info("event=restore.skipped database={} target={} reason=\"no backup on the server yet\"", database,
+                    target);
+            out.printf("not restored: the server holds no backup of %s yet; %s stays missing (--if-db-not-exists)%n",
+                    database, target);
+            out.flush();
+            return ExitCodes.OK;
+        }
         out.printf("restored %s version %s (%,d bytes) into %s%s%n", database, r.version(), r.sizeBytes(), target,
                 r.preRestoreCopy().map(p -> "; previous content kept in " + p).orElse(""));
         out.flush();

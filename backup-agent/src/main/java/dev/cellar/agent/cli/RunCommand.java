@@ -7,6 +7,7 @@ import dev.cellar.agent.run.Signals;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -18,6 +19,9 @@ import picocli.CommandLine.ParentCommand;
 final class RunCommand implements Callable<Integer> {
     @ParentCommand
     AgentCommand parent;
+
+    @Mixin
+    HelpOption help;
 
     @Parameters(arity = "0..*", paramLabel = "COMMAND", description = "the app to run, after --")
     List<String> command = List.of();

@@ -1,5 +1,6 @@
 package dev.cellar.agent.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +19,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,19 +70,94 @@ class AgentCommandTest {
     }
 
     @Test
+    void everyCommandHasHelpWithTheExitCodes() {
+        for (String command : new String[] {"run", "backup", "snapshots", "restore", "config"}) {
+            out.getBuffer().setLength(0);
+
+            assertEquals(0, run(command, "--help"), command);
+
+            assertTrue(out.toString().startsWith("Usage: cellar-agent " + command), out.toString());
+            assertTrue(out.toString().contains("Exit codes:"), out.toString());
+        }
+        assertTrue(out.toString().contains("the server holds no matching snapshot"), out.toString());
+    }
+
+    @Test
+    void theCommandsHaveTheirDocumentedNamesOnly() {
+        assertEquals(ExitCodes.USAGE, run("snapshot"));
+        assertEquals(ExitCodes.USAGE, run("list", "main"));
+        assertEquals(ExitCodes.USAGE, run("restore", "main"));
+        assertEquals(ExitCodes.USAGE, run("restore", "--database", "main", "--to", "/tmp/x.sqlite3"));
+    }
+
+    @Test
+    void snapshotsWithoutADatabaseListsEveryConfiguredDatabase() throws Exception {
+        TestDatabases.create(data.resolve("production.sqlite3"), 20, 1);
+        TestDatabases.create(data.resolve("production_cache.sqlite3"), 20, 2);
+        assertEquals(ExitCodes.OK, run("backup"));
+        TestDatabases.create(data.resolve("production_queue.sqlite3"), 20, 3); // present, never backed up
+        out.getBuffer().setLength(0);
+
+        assertEquals(ExitCodes.OK, run("snapshots"));
+
+        List<String> databases = out.toString().lines().skip(1).map(l -> l.split("\\s+")[0]).toList();
+        assertEquals(List.of("production", "production_cache"), databases);
+        out.getBuffer().setLength(0);
+        assertEquals(ExitCodes.OK, run("snapshots", "--database", "production_cache"));
+        assertEquals(2, out.toString().lines().count(), out.toString());
+    }
+
+    @Test
+    void restoreIfDbNotExistsLeavesAnExistingTargetAloneAndSaysSo() throws Exception {
+        Path db = TestDatabases.create(data.resolve("main.sqlite3"), 100, 1);
+        assertEquals(ExitCodes.OK, run("backup"));
+        TestDatabases.addRows(db, 5, 2);
+        byte[] before = Files.readAllBytes(db);
+
+        assertEquals(ExitCodes.OK, run("restore", "--database", "main", "--if-db-not-exists"));
+
+        assertArrayEquals(before, Files.readAllBytes(db));
+        assertTrue(out.toString().contains("not restored: " + db + " exists"), out.toString());
+        try (Stream<Path> files = Files.list(data)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().contains("pre-restore")));
+        }
+    }
+
+    @Test
+    void restoreIfDbNotExistsOnABrandNewTenantDoesNothingAndSaysSo() {
+        assertEquals(ExitCodes.OK, run("restore", "--database", "main", "--if-db-not-exists"));
+
+        assertFalse(Files.exists(data.resolve("main.sqlite3")));
+        assertTrue(out.toString().contains("the server holds no backup of main yet"), out.toString());
+    }
+
+    @Test
+    void restoreIfDbNotExistsRestoresAMissingTargetThatHasABackup() throws Exception {
+        Path db = TestDatabases.create(data.resolve("main.sqlite3"), 100, 1);
+        assertEquals(ExitCodes.OK, run("backup"));
+        List<String> rows = TestDatabases.rows(db);
+        Files.delete(db);
+
+        assertEquals(ExitCodes.OK, run("restore", "--database", "main", "--if-db-not-exists"));
+
+        assertEquals(rows, TestDatabases.rows(db));
+        assertTrue(out.toString().contains("restored main version "), out.toString());
+    }
+
+    @Test
     void missingServerUrlIsAUsageErrorNamingTheVariable() {
         env.remove(AgentConfigLoader.SERVER_URL);
 
-        assertEquals(ExitCodes.USAGE, run("snapshot"));
+        assertEquals(ExitCodes.USAGE, run("backup"));
         assertTrue(err.toString().contains("BACKUP_SERVER_URL"), err.toString());
     }
 
     @Test
-    void snapshotCommandUploadsThenReportsUnchanged() throws Exception {
+    void backupCommandUploadsThenReportsUnchanged() throws Exception {
         TestDatabases.create(data.resolve("main.sqlite3"), 100, 1);
 
-        assertEquals(ExitCodes.OK, run("snapshot"));
-        assertEquals(ExitCodes.OK, run("snapshot", "main"));
+        assertEquals(ExitCodes.OK, run("backup"));
+        assertEquals(ExitCodes.OK, run("backup", "--database", "main"));
 
         String[] lines = out.toString().strip().split("\n");
         assertTrue(lines[0].contains("uploaded"), out.toString());
@@ -87,49 +165,49 @@ class AgentCommandTest {
     }
 
     @Test
-    void snapshotOfAnUnknownDatabaseIsAUsageError() throws Exception {
+    void backupOfAnUnknownDatabaseIsAUsageError() throws Exception {
         TestDatabases.create(data.resolve("main.sqlite3"), 10, 1);
 
-        assertEquals(ExitCodes.USAGE, run("snapshot", "nope"));
+        assertEquals(ExitCodes.USAGE, run("backup", "--database", "nope"));
     }
 
     @Test
-    void snapshotWithTheServerUnreachableExitsWithServerUnavailable() throws Exception {
+    void backupWithTheServerUnreachableExitsWithServerUnavailable() throws Exception {
         TestDatabases.create(data.resolve("main.sqlite3"), 10, 1);
         env.put(AgentConfigLoader.SERVER_URL, deadServer().toString());
 
-        assertEquals(ExitCodes.SERVER_UNAVAILABLE, run("snapshot"));
+        assertEquals(ExitCodes.SERVER_UNAVAILABLE, run("backup"));
     }
 
     @Test
     void restoreOfADatabaseWithoutSnapshotsExitsWithNothingToRestore() {
-        assertEquals(ExitCodes.NOTHING_TO_RESTORE, run("restore", "main"));
+        assertEquals(ExitCodes.NOTHING_TO_RESTORE, run("restore", "--database", "main"));
         assertFalse(Files.exists(data.resolve("main.sqlite3")));
     }
 
     @Test
-    void restoreCommandRestoresAVersionElsewhereAndListShowsIt() throws Exception {
+    void restoreCommandRestoresAVersionElsewhereAndSnapshotsShowsIt() throws Exception {
         Path db = TestDatabases.create(data.resolve("main.sqlite3"), 100, 1);
-        assertEquals(ExitCodes.OK, run("snapshot"));
-        assertEquals(ExitCodes.OK, run("list", "main"));
-        String version = out.toString().lines().filter(l -> l.matches("^\\d{8}T.*")).findFirst().orElseThrow()
-                .split("\\s+")[0];
+        assertEquals(ExitCodes.OK, run("backup"));
+        assertEquals(ExitCodes.OK, run("snapshots", "--database", "main"));
+        String version = out.toString().lines().filter(l -> l.matches("^main\\s+\\d{8}T.*")).findFirst().orElseThrow()
+                .split("\\s+")[1];
         Path target = data.resolve("copy").resolve("main-copy.db");
 
-        assertEquals(ExitCodes.OK, run("restore", "main", "--version", version, "--to", target.toString()));
+        assertEquals(ExitCodes.OK, run("restore", "--database", "main", "--version", version, "--output", target.toString()));
 
         assertEquals(TestDatabases.rows(db), TestDatabases.rows(target));
     }
 
     @Test
     void restoreRejectsAMalformedVersion() {
-        assertEquals(ExitCodes.USAGE, run("restore", "main", "--version", "yesterday"));
+        assertEquals(ExitCodes.USAGE, run("restore", "--database", "main", "--version", "yesterday"));
     }
 
     @Test
     void runRestoresTheMissingDatabaseBeforeTheAppStartsAndSnapshotsWhatTheAppWroteAtExit() throws Exception {
         Path db = TestDatabases.create(data.resolve("main.sqlite3"), 100, 1);
-        assertEquals(ExitCodes.OK, run("snapshot"));
+        assertEquals(ExitCodes.OK, run("backup"));
         Files.delete(db);
         env.put(AgentConfigLoader.SCHEDULE, "0 0 0 1 1 ? 2099"); // only the shutdown snapshot in this test
 
@@ -139,7 +217,7 @@ class AgentCommandTest {
 
         assertEquals(7, status);
         Path check = data.resolve("check").resolve("main.sqlite3");
-        assertEquals(ExitCodes.OK, run("restore", "main", "--to", check.toString()));
+        assertEquals(ExitCodes.OK, run("restore", "--database", "main", "--output", check.toString()));
         assertTrue(TestDatabases.rows(check).stream().anyMatch(r -> r.contains("written-by-app")));
     }
 

@@ -7,42 +7,49 @@ import dev.cellar.agent.snapshot.SnapshotResult;
 import dev.cellar.agent.snapshot.SnapshotService;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code cellar-agent snapshot [DATABASE...]}: back up now. */
-@Command(name = "snapshot", description = "Takes a snapshot of the configured databases (or the named ones) and"
-        + " uploads it; a database identical to its last upload is reported unchanged and not sent.")
-final class SnapshotCommand implements Callable<Integer> {
+/** {@code cellar-agent backup [--database NAME]}: take a snapshot now. */
+@Command(name = "backup", description = {"Takes a snapshot of every configured database present (or of the one named)"
+        + " and uploads it; a database identical to its last upload is reported unchanged and not sent.",
+    "A snapshot of a database that is already being taken (by the schedule, or another backup) waits for it to end."})
+final class BackupCommand implements Callable<Integer> {
     @ParentCommand
     AgentCommand parent;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "DATABASE", description = "database names (default: all present)")
-    List<String> names = List.of();
+    @Mixin
+    HelpOption help;
+
+    @Option(names = "--database", paramLabel = "NAME", description = "only this database (default: all present)")
+    String database;
 
     @Override
     public Integer call() throws Exception {
         Agent agent = parent.agent();
-        List<Database> present = agent.databases().present();
-        for (String name : names) {
-            if (present.stream().noneMatch(db -> db.name().equals(name))) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "no configured database named '" + name
-                        + "' exists here; present: " + present.stream().map(Database::name).toList());
+        if (database != null) {
+            List<Database> present = agent.databases().present();
+            if (present.stream().noneMatch(db -> db.name().equals(database))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--database: no configured database"
+                        + " named '" + database + "' exists here; present: "
+                        + present.stream().map(Database::name).toList());
             }
         }
         agent.removeStaleTempFiles();
-        SnapshotService.Round round = agent.snapshots().runOnce(db -> names.isEmpty() || names.contains(db.name()));
+        SnapshotService.Round round = agent.snapshots().runOnce(db -> database == null || database.equals(db.name()));
         PrintWriter out = spec.commandLine().getOut();
         for (SnapshotResult r : round.results()) {
             out.printf("%-20s %-20s %-32s %,15d bytes%s%n", r.database().name(),
-                    r.outcome().name().toLowerCase(java.util.Locale.ROOT), r.version().orElse("-"), r.sizeBytes(),
+                    r.outcome().name().toLowerCase(Locale.ROOT), r.version().orElse("-"), r.sizeBytes(),
                     r.storedBytes() > 0 ? String.format(" (%,d sent)", r.storedBytes()) : "");
         }
         for (Map.Entry<String, Exception> f : round.failures().entrySet()) {
