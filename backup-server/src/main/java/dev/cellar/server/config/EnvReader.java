@@ -1,5 +1,6 @@
 package dev.cellar.server.config;
 
+import dev.cellar.core.ByteSize;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -8,15 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.OptionalLong;
 
 /**
  * Reads typed values out of an environment map and collects every problem instead of failing at the first one,
  * so an operator fixes all of them in one go. Each problem names the variable.
  */
 final class EnvReader {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]i?B?|B)?", Pattern.CASE_INSENSITIVE);
     private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
 
@@ -79,37 +78,19 @@ final class EnvReader {
         if (v.isEmpty()) {
             return fallback;
         }
-        Matcher m = SIZE.matcher(v.get());
-        if (!m.matches()) {
+        OptionalLong size = ByteSize.parse(v.get());
+        if (size.isEmpty()) {
             problem(name, "must be a size such as 1073741824, 512MiB or 8GiB, got '" + v.get() + "'");
             return fallback;
         }
-        long n;
-        try {
-            n = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            // only the digits matched: there are more of them than a long holds
+        if (size.getAsLong() > max) {
             problem(name, "must be at most " + max + " bytes, got '" + v.get() + "'");
             return fallback;
         }
-        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
-        int shift = switch (unit.charAt(0)) {
-            case 'K' -> 10;
-            case 'M' -> 20;
-            case 'G' -> 30;
-            case 'T' -> 40;
-            default -> 0;
-        };
-        if (n > max >> shift) {
-            // also keeps n << shift from wrapping round to a small number
-            problem(name, "must be at most " + max + " bytes, got '" + v.get() + "'");
-            return fallback;
+        if (size.getAsLong() < min) {
+            problem(name, "must be at least " + min + " bytes, got " + size.getAsLong());
         }
-        long size = n << shift;
-        if (size < min) {
-            problem(name, "must be at least " + min + " bytes, got " + size);
-        }
-        return size;
+        return size.getAsLong();
     }
 
     /** ISO-8601 durations ({@code PT10S}) or plain seconds. */
