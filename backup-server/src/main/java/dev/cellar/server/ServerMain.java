@@ -54,8 +54,9 @@ public final class ServerMain {
                             + "):\n  " + admin);
                 }
             }
-            secret = config.tokenSecret()
-                    .orElse(LocalSecrets.readOrCreate(config.dataDir().resolve("token-secret")).value())
+            String configured = config.tokenSecret().orElse(null);
+            secret = (configured != null ? configured
+                    : LocalSecrets.readOrCreate(config.dataDir().resolve("token-secret")).value())
                     .getBytes(StandardCharsets.UTF_8);
         }
         BlobStore store = openStore(config);

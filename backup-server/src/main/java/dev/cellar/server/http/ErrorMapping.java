@@ -33,16 +33,6 @@ public final class ErrorMapping {
             log.error("event=request.failed method={} path={}", ctx.method(), ctx.path(), e);
             respond(ctx, new ApiError(500, "internal_error", "the server failed; see its log"));
         });
-        routes.error(404, ctx -> {
-            if (!ctx.res().isCommitted() && ctx.result() == null) {
-                respond(ctx, ApiError.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()));
-            }
-        });
-        routes.error(405, ctx -> {
-            if (!ctx.res().isCommitted() && ctx.result() == null) {
-                respond(ctx, new ApiError(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
-            }
-        });
     }
 
     static void respond(Context ctx, ApiError e) {
