@@ -9,6 +9,7 @@ import dev.cellar.agent.config.DatabaseResolver;
 import dev.cellar.agent.files.DiskSpace;
 import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.files.TempFiles;
+import dev.cellar.agent.requests.RestoreRequests;
 import dev.cellar.agent.restore.Restorer;
 import dev.cellar.agent.snapshot.Compressor;
 import dev.cellar.agent.snapshot.SnapshotService;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,7 @@ public final class Agent {
     private final Snapshotter snapshotter;
     private final SnapshotService snapshots;
     private final Restorer restorer;
+    private final Optional<RestoreRequests> requests;
 
     public Agent(AgentConfig config, DiskSpace disk) {
         this(config, disk, VacuumInto::copy);
@@ -53,6 +56,8 @@ public final class Agent {
                 budget, new Compressor(config.zstdLevel(), config.zstdWorkers()), state, client, retrier, vacuum);
         this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency());
         this.restorer = new Restorer(client, retrier, config.retry().attempts(), budget);
+        this.requests = config.machineId().map(id -> new RestoreRequests(client, retrier,
+                new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases));
     }
 
     public AgentConfig config() {
@@ -81,6 +86,15 @@ public final class Agent {
 
     public Restorer restorer() {
         return restorer;
+    }
+
+    public Snapshotter snapshotter() {
+        return snapshotter;
+    }
+
+    /** Heartbeats and restore requests; empty without a machine id, which both need. */
+    public Optional<RestoreRequests> restoreRequests() {
+        return requests;
     }
 
     /** The databases the server holds for this tenant, asked only when a glob leaves names open. */

@@ -30,6 +30,7 @@ final class ConfigCommand implements Callable<Integer> {
         out.println("server          " + c.serverUrl());
         out.println("tenant          " + c.tenant());
         out.println("machine id      " + c.machineId().orElse("-"));
+        out.println("region          " + c.region().orElse("-"));
         out.println("databases       " + c.databases());
         out.println("schedule        " + c.schedule());
         out.println("on shutdown     " + c.snapshotOnShutdown() + " (within " + c.shutdownTimeout() + ")");
@@ -39,6 +40,10 @@ final class ConfigCommand implements Callable<Integer> {
         out.println("concurrency     " + c.concurrency() + " databases at a time");
         out.println("check           " + (c.fullIntegrityCheck() ? "integrity_check" : "quick_check"));
         out.println("min free        " + c.minFree() + " bytes");
+        out.println("heartbeat       " + (c.machineId().isPresent() ? "every " + c.heartbeatInterval()
+                : "off (no BACKUP_MACHINE_ID nor FLY_MACHINE_ID)"));
+        out.println("empty start     " + (c.allowEmptyStart() ? "allowed when the server cannot be reached"
+                : "refused: a missing database the server cannot be asked about stops the boot"));
         out.println("retry           " + c.retry().attempts() + " attempts, " + c.retry().baseDelay() + " doubling to "
                 + c.retry().maxDelay());
         for (Database db : agent.databases().present()) {

@@ -2,6 +2,7 @@ package dev.cellar.agent.cli;
 
 import dev.cellar.agent.Agent;
 import dev.cellar.agent.client.SnapshotSelector;
+import dev.cellar.agent.config.Database;
 import dev.cellar.agent.restore.NothingToRestoreException;
 import dev.cellar.agent.restore.RestoreResult;
 import java.io.PrintWriter;
@@ -95,6 +96,9 @@ final class RestoreCommand implements Callable<Integer> {
                     database, target);
             out.flush();
             return ExitCodes.OK;
+        }
+        if (configured.isPresent() && configured.get().toAbsolutePath().equals(target.toAbsolutePath())) {
+            agent.state().forget(new Database(database, target)); // the next snapshot is sent; the server compares
         }
         out.printf("restored %s version %s (%,d bytes) into %s%s%n", database, r.version(), r.sizeBytes(), target,
                 r.preRestoreCopy().map(p -> "; previous content kept in " + p).orElse(""));

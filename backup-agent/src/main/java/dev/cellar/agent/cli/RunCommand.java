@@ -1,11 +1,20 @@
 package dev.cellar.agent.cli;
 
 import dev.cellar.agent.Agent;
+import dev.cellar.agent.config.AgentConfig;
+import dev.cellar.agent.requests.BootRequests;
+import dev.cellar.agent.requests.HeartbeatLoop;
+import dev.cellar.agent.requests.LiveRestore;
+import dev.cellar.agent.requests.RestoreRequests;
 import dev.cellar.agent.restore.BootRestore;
+import dev.cellar.agent.restore.RequestedRestores;
 import dev.cellar.agent.run.AppRunner;
 import dev.cellar.agent.run.Signals;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -13,10 +22,15 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code cellar-agent run -- bin/rails server}: the agent's life on a tenant machine. */
 @Command(name = "run",
-        description = {"Restores every configured database whose file is missing, then starts COMMAND (if given)"
-                + " and takes snapshots on BACKUP_SCHEDULE until it exits; a last snapshot follows (BACKUP_ON_SHUTDOWN).",
-            "SIGTERM and SIGINT are passed on to COMMAND. If a restore fails, COMMAND is not started."})
+        description = {"Sends a heartbeat, restores every configured database whose file is missing (the version a"
+                + " pending restore request pins, else the latest), then starts COMMAND (if given) and takes snapshots"
+                + " on BACKUP_SCHEDULE until it exits; a last snapshot follows (BACKUP_ON_SHUTDOWN).",
+            "Heartbeats go on every BACKUP_HEARTBEAT_INTERVAL and apply restore requests for the databases present.",
+            "SIGTERM and SIGINT are passed on to COMMAND. If a restore fails, or a database is missing and the server"
+                + " cannot be reached (unless BACKUP_ALLOW_EMPTY_START=true), COMMAND is not started."})
 final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
     @ParentCommand
     AgentCommand parent;
 
@@ -29,10 +43,26 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Agent agent = parent.agent();
+        AgentConfig config = agent.config();
         agent.removeStaleTempFiles();
-        new BootRestore(agent.databases(), agent.restorer()).restoreMissing(agent.serverDatabases());
-        AppRunner runner = new AppRunner(agent.snapshots(), agent.config().schedule(),
-                agent.config().snapshotOnShutdown(), agent.config().shutdownTimeout());
+        Optional<RestoreRequests> requests = agent.restoreRequests();
+        BootRequests boot = null;
+        if (requests.isPresent()) {
+            boot = BootRequests.fetch(requests.get(), agent.restorer());
+        } else {
+            LOG.warn("event=heartbeat.disabled reason=\"neither BACKUP_MACHINE_ID nor FLY_MACHINE_ID is set: no"
+                    + " heartbeats, and restore requests are not applied\"");
+        }
+        new BootRestore(agent.databases(), agent.restorer(), agent.state(),
+                new BootRestore.Settings(config.serverUrl(), config.allowEmptyStart()))
+                .restoreMissing(agent::serverDatabases, boot == null ? RequestedRestores.NONE : boot);
+        AppRunner runner = new AppRunner(agent.snapshots(), config.schedule(), config.snapshotOnShutdown(),
+                config.shutdownTimeout());
+        if (boot != null) {
+            LiveRestore live = new LiveRestore(requests.get(), agent.databases(), agent.snapshotter(),
+                    agent.restorer(), agent.state());
+            runner.alongside(new HeartbeatLoop(requests.get(), live, config.heartbeatInterval(), boot.pending()));
+        }
         Signals.onTermination(runner::stop);
         return runner.run(command);
     }

@@ -18,6 +18,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,6 +112,34 @@ public final class BackupClient {
     }
 
     /**
+     * Tells the server this machine is alive ({@code POST /api/v1/tenants/{t}/heartbeats}).
+     *
+     * @return the pending restore requests this machine may apply (for any machine of the tenant or for this one)
+     */
+    public List<RestoreRequest> heartbeat(String machineId, Optional<String> region, String agentVersion,
+                                          List<String> databases) throws IOException, ApiException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("machineId", machineId);
+        region.ifPresent(r -> body.put("region", r));
+        body.put("agentVersion", agentVersion);
+        body.put("databases", databases);
+        Map<String, Object> json = postJson("heartbeats", body);
+        return Json.list(json, "restores").stream().map(RestoreRequest::fromJson).toList();
+    }
+
+    /** Claims a restore request for this machine; a 409 {@link ApiException} says another machine has it. */
+    public RestoreRequest claim(String requestId, String machineId) throws IOException, ApiException {
+        return RestoreRequest.fromJson(postJson("restores/" + requestId + "/claim", Map.of("machineId", machineId)));
+    }
+
+    /** Reports how a restore request ended: {@link RestoreRequest#COMPLETED} or {@link RestoreRequest#FAILED}. */
+    public RestoreRequest reportResult(String requestId, String state, String message, String machineId)
+            throws IOException, ApiException {
+        return RestoreRequest.fromJson(postJson("restores/" + requestId + "/result",
+                Map.of("state", state, "message", message, "machineId", machineId)));
+    }
+
+    /**
      * Opens a download of the stored snapshot bytes, from {@code offset} on (a {@code Range} request when above 0).
      * The caller closes the body.
      */
@@ -145,6 +174,11 @@ public final class BackupClient {
             body.close();
             throw e;
         }
+    }
+
+    private Map<String, Object> postJson(String path, Map<String, ?> body) throws IOException, ApiException {
+        return Json.parse(sendForString(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8)).build()));
     }
 
     private HttpRequest.Builder request(String path) {

@@ -9,6 +9,11 @@ public class ServerUnavailableException extends IOException {
                 last);
     }
 
+    /** The same condition, told in terms of what it stopped. */
+    public ServerUnavailableException(String message, ServerUnavailableException cause) {
+        super(message + ": " + cause.getMessage(), cause);
+    }
+
     private static String describe(Exception e) {
         return e instanceof IOException io ? Retrier.describe(io) : e.getMessage();
     }

@@ -14,6 +14,10 @@ import java.util.Optional;
  * @param minFree   bytes a snapshot or restore always leaves free on the volume it writes to
  * @param concurrency     how many databases are snapshotted at the same time (each one only once at a time)
  * @param shutdownTimeout how long the last snapshot, after the app has exited, may take before the agent gives up
+ * @param region          the machine's region ({@code FLY_REGION}), sent with heartbeats
+ * @param heartbeatInterval time between heartbeats, which also fetch the pending restore requests
+ * @param allowEmptyStart start the app even when a missing database could not be restored because the server
+ *                        could not be reached
  */
 public record AgentConfig(
         URI serverUrl,
@@ -32,7 +36,10 @@ public record AgentConfig(
         boolean fullIntegrityCheck,
         long minFree,
         RetryPolicy retry,
-        Duration requestTimeout) {
+        Duration requestTimeout,
+        Optional<String> region,
+        Duration heartbeatInterval,
+        boolean allowEmptyStart) {
 
     /** The token stays out of every log line and error message, so it stays out of toString too. */
     @Override
@@ -42,6 +49,8 @@ public record AgentConfig(
                 + ", snapshotOnShutdown=" + snapshotOnShutdown + ", shutdownTimeout=" + shutdownTimeout + ", tempDir=" + tempDir.map(Path::toString).orElse("-")
                 + ", stateDir=" + stateDir.map(Path::toString).orElse("-") + ", zstdLevel=" + zstdLevel
                 + ", zstdWorkers=" + zstdWorkers + ", concurrency=" + concurrency + ", fullIntegrityCheck=" + fullIntegrityCheck
-                + ", minFree=" + minFree + ", retry=" + retry + ", requestTimeout=" + requestTimeout + "]";
+                + ", minFree=" + minFree + ", retry=" + retry + ", requestTimeout=" + requestTimeout
+                + ", region=" + region.orElse("-") + ", heartbeatInterval=" + heartbeatInterval
+                + ", allowEmptyStart=" + allowEmptyStart + "]";
     }
 }

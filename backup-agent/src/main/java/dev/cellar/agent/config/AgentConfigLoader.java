@@ -37,18 +37,24 @@ public final class AgentConfigLoader {
     public static final String RETRY_BASE_DELAY = "BACKUP_RETRY_BASE_DELAY";
     public static final String RETRY_MAX_DELAY = "BACKUP_RETRY_MAX_DELAY";
     public static final String REQUEST_TIMEOUT = "BACKUP_REQUEST_TIMEOUT";
+    public static final String HEARTBEAT_INTERVAL = "BACKUP_HEARTBEAT_INTERVAL";
+    public static final String ALLOW_EMPTY_START = "BACKUP_ALLOW_EMPTY_START";
     /** Read by logback.xml, not here; listed so that it is not reported as unknown. */
     public static final String LOG_LEVEL = "BACKUP_LOG_LEVEL";
     static final String FLY_MACHINE_ID = "FLY_MACHINE_ID";
+    /** Set by Fly on every machine; sent with heartbeats. */
+    static final String FLY_REGION = "FLY_REGION";
 
     public static final Set<String> KNOWN = Set.of(SERVER_URL, TENANT, TOKEN, MACHINE_ID, DATABASES, SCHEDULE,
             ON_SHUTDOWN, SHUTDOWN_TIMEOUT, TEMP_DIR, STATE_DIR, ZSTD_LEVEL, ZSTD_WORKERS, CONCURRENCY, INTEGRITY_CHECK,
-            MIN_FREE, RETRY_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, REQUEST_TIMEOUT, LOG_LEVEL);
+            MIN_FREE, RETRY_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, REQUEST_TIMEOUT, HEARTBEAT_INTERVAL, ALLOW_EMPTY_START,
+            LOG_LEVEL);
 
     public static final String DEFAULT_DATABASES = "/data/*.sqlite3";
     /** Two databases at once: a Rails app's small cache and queue databases need not wait behind the big one. */
     static final int DEFAULT_CONCURRENCY = 2;
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
     /** zstd levels above 19 need windows larger than {@link Zstd#MAX_WINDOW_LOG} allows on restore. */
     static final int MAX_ZSTD_LEVEL = 19;
 
@@ -96,7 +102,18 @@ public final class AgentConfigLoader {
                 integrityCheck(),
                 get(MIN_FREE).map(v -> Values.size(MIN_FREE, v)).orElse(64L << 20),
                 retry,
-                get(REQUEST_TIMEOUT).map(v -> Values.duration(REQUEST_TIMEOUT, v)).orElse(Duration.ofSeconds(30)));
+                get(REQUEST_TIMEOUT).map(v -> Values.duration(REQUEST_TIMEOUT, v)).orElse(Duration.ofSeconds(30)),
+                get(FLY_REGION),
+                get(HEARTBEAT_INTERVAL).map(v -> positive(HEARTBEAT_INTERVAL, Values.duration(HEARTBEAT_INTERVAL, v)))
+                        .orElse(DEFAULT_HEARTBEAT_INTERVAL),
+                get(ALLOW_EMPTY_START).map(v -> Values.bool(ALLOW_EMPTY_START, v)).orElse(false));
+    }
+
+    private static Duration positive(String variable, Duration d) {
+        if (d.isZero()) {
+            throw new ConfigException(variable + " must be longer than zero");
+        }
+        return d;
     }
 
     /** {@code BACKUP_*} variables this agent does not know: most likely typos. */

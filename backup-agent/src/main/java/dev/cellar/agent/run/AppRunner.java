@@ -6,6 +6,7 @@ import dev.cellar.agent.schedule.SnapshotScheduler;
 import dev.cellar.agent.snapshot.SnapshotService;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -33,13 +34,27 @@ public final class AppRunner {
     private final boolean snapshotOnShutdown;
     private final Duration shutdownTimeout;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final List<Companion> companions = new ArrayList<>();
     private volatile Process app;
+
+    /** Something that runs beside the app: started once the app has started, stopped once it has exited. */
+    public interface Companion {
+        void start();
+
+        void stop();
+    }
 
     public AppRunner(SnapshotService snapshots, String cron, boolean snapshotOnShutdown, Duration shutdownTimeout) {
         this.snapshots = snapshots;
         this.shutdownTimeout = shutdownTimeout;
         this.cron = cron;
         this.snapshotOnShutdown = snapshotOnShutdown;
+    }
+
+    /** Adds {@code companion}, to run beside the app. */
+    public AppRunner alongside(Companion companion) {
+        companions.add(companion);
+        return this;
     }
 
     /**
@@ -52,6 +67,7 @@ public final class AppRunner {
         SnapshotScheduler schedule = SnapshotScheduler.start(cron, snapshots);
         try {
             if (command.isEmpty()) {
+                companions.forEach(Companion::start);
                 stopRequested.await();
                 status = ExitCodes.OK;
             } else {
@@ -60,10 +76,12 @@ public final class AppRunner {
                 if (stopRequested.getCount() == 0) {
                     app.destroy(); // a signal arrived while the app was starting
                 }
+                companions.forEach(Companion::start);
                 status = app.waitFor();
                 LOG.info("event=app.exited status={}", status);
             }
         } finally {
+            companions.forEach(Companion::stop);
             schedule.close(); // waits for a scheduled snapshot in progress: the last one must come after it
         }
         if (snapshotOnShutdown) {

@@ -96,7 +96,7 @@ public final class SnapshotService {
         return new Round(results, failures);
     }
 
-    private static void log(SnapshotResult r) {
+    static void log(SnapshotResult r) {
         switch (r.outcome()) {
             case UPLOADED -> LOG.info("event=snapshot.uploaded database={} version={} bytes={} stored_bytes={}"
                             + " duration_ms={} {}", r.database().name(), r.version().orElse("-"), r.sizeBytes(),

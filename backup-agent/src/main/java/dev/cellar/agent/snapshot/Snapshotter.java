@@ -86,7 +86,34 @@ public final class Snapshotter {
     public SnapshotResult snapshot(Database db)
             throws IOException, SQLException, ApiException, InterruptedException {
         try (DatabaseLocks.Held ignored = locks.acquire(db.name(), lockFile(db))) {
-            return snapshotLocked(db);
+            return snapshotLocked(db, false);
+        }
+    }
+
+    /** A snapshot taken under a lock its caller already holds; it is always sent to the server. */
+    @FunctionalInterface
+    public interface HeldSnapshot {
+        SnapshotResult take() throws IOException, SQLException, ApiException, InterruptedException;
+    }
+
+    /** Work on a database that no snapshot may overlap, such as replacing its content. */
+    @FunctionalInterface
+    public interface Exclusive<T> {
+        T run(HeldSnapshot snapshot) throws Exception;
+    }
+
+    /**
+     * Runs {@code action} while holding {@code db}'s snapshot lock, so that no scheduled or operator snapshot runs
+     * meanwhile. The action may take one snapshot under that lock; it skips the local "unchanged" shortcut, so the
+     * server (which compares with its latest) answers with the version that holds the database as it is now.
+     */
+    public <T> T exclusive(Database db, Exclusive<T> action) throws Exception {
+        try (DatabaseLocks.Held ignored = locks.acquire(db.name(), lockFile(db))) {
+            return action.run(() -> {
+                SnapshotResult r = snapshotLocked(db, true);
+                SnapshotService.log(r);
+                return r;
+            });
         }
     }
 
@@ -95,7 +122,8 @@ public final class Snapshotter {
         return state.fileFor(db).resolveSibling(db.name() + ".lock");
     }
 
-    private SnapshotResult snapshotLocked(Database db)
+    /** @param send upload even when the image equals the last one uploaded */
+    private SnapshotResult snapshotLocked(Database db, boolean send)
             throws IOException, SQLException, ApiException, InterruptedException {
         Instant start = Instant.now();
         if (!Files.isRegularFile(db.path())) {
@@ -115,7 +143,7 @@ public final class Snapshotter {
             phases.mark("vacuum");
             SqliteImageInspector.Result inspected = ImageDigest.of(image);
             phases.mark("digest");
-            if (last.isPresent() && last.get().sha256().equals(inspected.sha256())
+            if (!send && last.isPresent() && last.get().sha256().equals(inspected.sha256())
                     && last.get().at().isAfter(start.minus(RECONFIRM_AFTER))) {
                 return new SnapshotResult(db, SnapshotResult.Outcome.UNCHANGED, inspected.sha256(),
                         Optional.ofNullable(last.get().version()), inspected.sizeBytes(), 0, since(start), phases);

@@ -63,6 +63,16 @@ public final class UploadState {
         }
     }
 
+    /**
+     * Forgets what was last uploaded, after the database's content was replaced by a restore: the next snapshot is
+     * then sent, and the server, which compares it with its own latest, stores it or answers "unchanged".
+     */
+    public void forget(Database db) throws IOException {
+        if (Files.deleteIfExists(fileFor(db))) {
+            LOG.info("event=state.forgotten database={} reason=\"the database was restored\"", db.name());
+        }
+    }
+
     public void write(Database db, Entry entry) throws IOException {
         Properties p = new Properties();
         p.setProperty("sha256", entry.sha256());
