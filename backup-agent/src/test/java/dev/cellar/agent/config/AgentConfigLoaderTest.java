@@ -43,6 +43,34 @@ class AgentConfigLoaderTest {
         assertEquals(2, c.concurrency());
         assertEquals(Duration.ofSeconds(60), c.shutdownTimeout());
         assertTrue(c.schedule().matches("0 \\d{1,2} \\* \\* \\* \\?"), c.schedule());
+        assertEquals(Duration.ofMinutes(1), c.heartbeatInterval());
+        assertFalse(c.allowEmptyStart());
+        assertEquals(Optional.empty(), c.region());
+    }
+
+    @Test
+    void heartbeatsAndEmptyStartAreConfigurableAndTheRegionComesFromFly() {
+        env.put("BACKUP_HEARTBEAT_INTERVAL", "15s");
+        env.put("BACKUP_ALLOW_EMPTY_START", "true");
+        env.put("FLY_REGION", "ams");
+
+        AgentConfig c = load();
+
+        assertEquals(Duration.ofSeconds(15), c.heartbeatInterval());
+        assertTrue(c.allowEmptyStart());
+        assertEquals(Optional.of("ams"), c.region());
+        assertTrue(new AgentConfigLoader(env).unknownVariables().isEmpty());
+    }
+
+    @Test
+    void aHeartbeatIntervalMustBeALengthOfTimeAboveZero() {
+        env.put("BACKUP_HEARTBEAT_INTERVAL", "often");
+        assertTrue(failure().startsWith("BACKUP_HEARTBEAT_INTERVAL"));
+        env.put("BACKUP_HEARTBEAT_INTERVAL", "0s");
+        assertTrue(failure().startsWith("BACKUP_HEARTBEAT_INTERVAL"));
+        env.put("BACKUP_ALLOW_EMPTY_START", "perhaps");
+        env.remove("BACKUP_HEARTBEAT_INTERVAL");
+        assertTrue(failure().startsWith("BACKUP_ALLOW_EMPTY_START"));
     }
 
     @Test

@@ -224,8 +224,9 @@ class RestoreTest {
         TestDatabases.addRows(cache, 1, 4);
         byte[] cacheBefore = Files.readAllBytes(cache);
 
-        List<RestoreResult> done = new BootRestore(agent.databases(), agent.restorer())
-                .restoreMissing(agent.serverDatabases());
+        List<RestoreResult> done = new BootRestore(agent.databases(), agent.restorer(), agent.state(),
+                new BootRestore.Settings(agent.config().serverUrl(), false))
+                .restoreMissing(agent::serverDatabases, RequestedRestores.NONE);
 
         assertEquals(List.of("main"), done.stream().map(RestoreResult::database).toList());
         assertEquals(backedUpRows, TestDatabases.rows(db));
