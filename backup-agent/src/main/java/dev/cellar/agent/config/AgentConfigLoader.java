@@ -103,7 +103,7 @@ public final class AgentConfigLoader {
                 get(MIN_FREE).map(v -> Values.size(MIN_FREE, v)).orElse(64L << 20),
                 retry,
                 get(REQUEST_TIMEOUT).map(v -> Values.duration(REQUEST_TIMEOUT, v)).orElse(Duration.ofSeconds(30)),
-                get(FLY_REGION),
+                get(FLY_REGION).filter(r -> r.matches("[A-Za-z0-9._+-]{1,64}")), // Fly's; the server's label form
                 get(HEARTBEAT_INTERVAL).map(v -> positive(HEARTBEAT_INTERVAL, Values.duration(HEARTBEAT_INTERVAL, v)))
                         .orElse(DEFAULT_HEARTBEAT_INTERVAL),
                 get(ALLOW_EMPTY_START).map(v -> Values.bool(ALLOW_EMPTY_START, v)).orElse(false));

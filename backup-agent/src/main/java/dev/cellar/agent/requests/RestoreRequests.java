@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestoreRequests {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreRequests.class);
+    private static final int MAX_MESSAGE = 2000;
 
     /** Who this machine is, as heartbeats tell the server. */
     public record Machine(String machineId, Optional<String> region, String agentVersion) {
@@ -166,7 +167,8 @@ public final class RestoreRequests {
         return List.copyOf(names);
     }
 
+    /** The server takes messages of up to 2,000 characters. */
     private static String truncate(String message) {
-        return message.length() <= 2000 ? message : message.substring(0, 2000) + "...";
+        return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 3) + "...";
     }
 }
