@@ -83,6 +83,21 @@ class AgentCommandTest {
     }
 
     @Test
+    void configShowsTheHeartbeatAndWhetherAnEmptyStartIsAllowed() {
+        env.put(AgentConfigLoader.HEARTBEAT_INTERVAL, "15s");
+        assertEquals(0, run("config"));
+        assertTrue(out.toString().contains("heartbeat       every PT15S"), out.toString());
+        assertTrue(out.toString().contains("empty start     refused"), out.toString());
+
+        out.getBuffer().setLength(0);
+        env.remove(AgentConfigLoader.MACHINE_ID);
+        env.put(AgentConfigLoader.ALLOW_EMPTY_START, "true");
+        assertEquals(0, run("config"));
+        assertTrue(out.toString().contains("heartbeat       off"), out.toString());
+        assertTrue(out.toString().contains("empty start     allowed"), out.toString());
+    }
+
+    @Test
     void theCommandsHaveTheirDocumentedNamesOnly() {
         assertEquals(ExitCodes.USAGE, run("snapshot"));
         assertEquals(ExitCodes.USAGE, run("list", "main"));

@@ -4,50 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cellar.agent.testing.Servers;
-import dev.cellar.server.testing.TestDatabases;
-import dev.cellar.server.testing.TestServer;
-import java.io.IOException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Restore into a freshly cloned machine, with the agent and the app as real processes: machine B has the same
  * configuration as machine A and an empty volume, and its app must find A's data at its very first statement.
  */
-class CloneRestoreTest {
-    private static TestServer server;
-    private static Admin admin;
-
-    @RegisterExtension
-    final ChildProcesses children = new ChildProcesses();
-
-    @TempDir
-    Path root;
-
-    @BeforeAll
-    static void startServer() throws IOException {
-        server = Servers.start();
-        admin = new Admin(server);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    private Machine machine(String id, String tenant) {
-        return new Machine(id, root, server.baseUri(), tenant, server.mintToken(tenant));
-    }
-
+class CloneRestoreTest extends EndToEnd {
     @Test
     void aClonedMachineRestoresTheLatestBackupBeforeItsAppStarts() throws Exception {
         Machine a = machine("mA", "clone1");
@@ -69,16 +36,13 @@ class CloneRestoreTest {
     @Test
     void aClonedMachineRestoresTheVersionARequestPinsAndTheRunningOriginalLeavesItAlone() throws Exception {
         Machine a = machine("mA", "clone2");
-        AgentProcess agentA = children.track(a.start("0", 5, 0));
-        Poll.until("A's app to write 5 rows", () -> a.seen().contains("5"), agentA::log);
-        assertEquals(0, a.cli("backup").status());
-        String v1 = admin.versions("clone2", "app").get(0);
-        TestDatabases.addRows(a.db(), 7, 2);
-        Poll.until("A's app to see 12 rows", () -> a.seen().contains("12"), agentA::log);
+        Running running = runWithFiveRowsBackedUpThenTwelve(a, "clone2");
+        AgentProcess agentA = running.agent();
+        String v1 = running.fiveRows();
         assertEquals(0, a.cli("backup").status());
         assertEquals(2, admin.versions("clone2", "app").size());
 
-        String id = (String) admin.requestRestore("clone2", "app", v1, null, true).get("id");
+        String id = admin.requestRestore("clone2", "app", v1, null, true).get("id").asText();
         // A runs on with its database: it sees the request and leaves it to a machine whose database is missing
         Poll.until("A to skip the request", () -> agentA.log().contains("event=restore_request.skipped id=" + id),
                 agentA::log);
@@ -87,10 +51,10 @@ class CloneRestoreTest {
         AgentProcess agentB = children.track(b.start("5", 0, 0));
         Poll.until("B's app to start", () -> b.startedWith().isPresent() || !agentB.isAlive(), agentB::log);
         assertEquals(Optional.of(5L), b.startedWith(), agentB::log);
-        Map<String, Object> done = admin.restore("clone2", id);
-        assertEquals("completed", done.get("state"), done::toString);
-        assertEquals("mB", done.get("claimedBy"), done::toString);
-        assertTrue(String.valueOf(done.get("message")).contains(v1), done::toString);
+        JsonNode done = admin.restore("clone2", id);
+        assertEquals("completed", done.get("state").asText(), done::toString);
+        assertEquals("mB", done.get("claimedBy").asText(), done::toString);
+        assertTrue(done.get("message").asText().contains(v1), done::toString);
 
         List<String> seenByA = a.seen();
         assertEquals("12", seenByA.get(seenByA.size() - 1), agentA::log);

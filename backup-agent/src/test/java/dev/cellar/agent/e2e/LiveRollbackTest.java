@@ -4,68 +4,39 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cellar.agent.testing.Servers;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cellar.server.testing.TestDatabases;
-import dev.cellar.server.testing.TestServer;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rolling back a running tenant: the operator asks for an older version while the app holds its database open;
  * the agent takes a pre-restore snapshot and copies the old version in, and the app's open connection sees it.
  */
-class LiveRollbackTest {
+class LiveRollbackTest extends EndToEnd {
     private static final Pattern PRE_RESTORE = Pattern.compile("pre-restore snapshot (\\S+)");
-    private static TestServer server;
-    private static Admin admin;
-
-    @RegisterExtension
-    final ChildProcesses children = new ChildProcesses();
-
-    @TempDir
-    Path root;
-
-    @BeforeAll
-    static void startServer() throws IOException {
-        server = Servers.start();
-        admin = new Admin(server);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
 
     @Test
     void aRequestForAnOlderVersionRollsTheLiveDatabaseBackAfterAPreRestoreSnapshot() throws Exception {
-        Machine m = new Machine("mC", root, server.baseUri(), "live", server.mintToken("live"));
-        AgentProcess agent = children.track(m.start("0", 5, 0));
-        Poll.until("the app to write 5 rows", () -> m.seen().contains("5"), agent::log);
-        assertEquals(0, m.cli("backup").status());
-        String v1 = admin.versions("live", "app").get(0);
-        TestDatabases.addRows(m.db(), 7, 3);
-        Poll.until("the app to see 12 rows", () -> m.seen().contains("12"), agent::log);
+        Machine m = machine("mC", "live");
+        Running running = runWithFiveRowsBackedUpThenTwelve(m, "live");
+        AgentProcess agent = running.agent();
+        String v1 = running.fiveRows();
 
-        String id = (String) admin.requestRestore("live", "app", v1, "mC", false).get("id");
+        String id = admin.requestRestore("live", "app", v1, "mC", false).get("id").asText();
 
         Poll.until("the request to finish", () -> !"pending".equals(state(id)) && !"running".equals(state(id)),
                 agent::log);
-        Map<String, Object> done = admin.restore("live", id);
-        assertEquals("completed", done.get("state"), () -> done + "\n" + agent.log());
-        assertEquals("mC", done.get("claimedBy"), done::toString);
+        JsonNode done = admin.restore("live", id);
+        assertEquals("completed", done.get("state").asText(), () -> done + "\n" + agent.log());
+        assertEquals("mC", done.get("claimedBy").asText(), done::toString);
         Poll.until("the app's open connection to see the 5 rows of " + v1, () -> seenAfter(m.seen(), "12", "5"),
                 agent::log);
 
-        Matcher pre = PRE_RESTORE.matcher(String.valueOf(done.get("message")));
+        Matcher pre = PRE_RESTORE.matcher(done.get("message").asText());
         assertTrue(pre.find(), done::toString);
         String preRestore = pre.group(1);
         assertTrue(admin.versions("live", "app").contains(preRestore), done::toString);
@@ -90,7 +61,7 @@ class LiveRollbackTest {
     }
 
     private String state(String id) {
-        return String.valueOf(admin.restore("live", id).get("state"));
+        return admin.restore("live", id).get("state").asText();
     }
 
     /** Whether {@code later} was seen after {@code earlier}. */
