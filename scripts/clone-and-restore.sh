@@ -57,10 +57,11 @@ TENANT=""
 
 # Prints the databases of TENANT that have a snapshot, one a line.
 tenant_databases() {
-    local answer
-    if ! answer=$(cellar_api GET "/api/v1/tenants/$TENANT"); then
+    local answer status=0
+    answer=$(cellar_api GET "/api/v1/tenants/$TENANT") || status=$?
+    if [[ $status -ne 0 ]]; then
         cellar_info "(the tenant is --tenant, or MACHINE_ID when not given: the agent's BACKUP_TENANT)"
-        return "$CELLAR_EXIT_FAILED"
+        return "$status"
     fi
     cellar_json_rows databases database latest.version <<<"$answer" | awk -F '\t' '$2 != "-" { print $1 }'
 }
