@@ -6,12 +6,17 @@ import dev.cellar.server.auth.TokenService;
 import dev.cellar.server.config.ServerConfig;
 import dev.cellar.server.http.ErrorMapping;
 import dev.cellar.server.http.Json;
+import dev.cellar.server.machine.HeartbeatHandler;
+import dev.cellar.server.machine.MachineRegistry;
+import dev.cellar.server.restore.RestoreHandlers;
+import dev.cellar.server.restore.RestoreRequests;
 import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.snapshot.SnapshotDownloads;
 import dev.cellar.server.snapshot.SnapshotHandlers;
 import dev.cellar.server.snapshot.SnapshotIngest;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.tenant.TenantHandlers;
+import dev.cellar.server.tenant.TenantOverview;
 import dev.cellar.server.tenant.TenantRegistry;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -23,6 +28,7 @@ import org.eclipse.jetty.http.UriCompliance;
 /** The HTTP server: every route at a glance, built from its parts. */
 public final class CellarServer implements AutoCloseable {
     private static final String DB = "/api/v1/tenants/{tenant}/databases/{database}";
+    private static final String RESTORES = "/api/v1/tenants/{tenant}/restores";
     private final Javalin app;
     private final BlobStore store;
 
@@ -36,7 +42,12 @@ public final class CellarServer implements AutoCloseable {
         SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock);
         SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads());
         SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store);
-        TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, catalog);
+        MachineRegistry machines = new MachineRegistry(store, json, clock);
+        TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock);
+        TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, overview);
+        RestoreRequests restoreRequests = new RestoreRequests(store, json, clock);
+        RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);
+        HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json);
 
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -61,6 +72,14 @@ public final class CellarServer implements AutoCloseable {
             c.routes.get(DB + "/snapshots/{version}", downloads::get);
             c.routes.head(DB + "/snapshots/{version}", downloads::head);
             c.routes.delete(DB + "/snapshots/{version}", snapshots::delete);
+
+            c.routes.post("/api/v1/tenants/{tenant}/heartbeats", heartbeats::heartbeat);
+            c.routes.post(DB + "/restores", restores::create);
+            c.routes.get(RESTORES, restores::list);
+            c.routes.get(RESTORES + "/{id}", restores::get);
+            c.routes.delete(RESTORES + "/{id}", restores::cancel);
+            c.routes.post(RESTORES + "/{id}/claim", restores::claim);
+            c.routes.post(RESTORES + "/{id}/result", restores::result);
         });
     }
 

@@ -40,9 +40,13 @@ public final class Access {
 
     /** A validated name from the path ({@code tenant}, {@code database}). */
     public static String name(Context ctx, String param) {
-        String value = ctx.pathParam(param);
+        return name(param, ctx.pathParam(param));
+    }
+
+    /** A validated name from anywhere else (a header, a body field), or 400 {@code invalid_name}. */
+    public static String name(String field, String value) {
         if (!Names.isValid(value)) {
-            throw ApiError.badRequest("invalid_name", Names.problem(param, value));
+            throw ApiError.badRequest("invalid_name", Names.problem(field, value));
         }
         return value;
     }

@@ -16,6 +16,7 @@ import java.util.TreeSet;
  * @param adminToken      {@code BACKUP_ADMIN_TOKEN}; when empty on local storage one is generated under the data dir
  * @param tokenSecret     {@code BACKUP_TOKEN_SECRET}, the HMAC key of tenant tokens; generated likewise when empty
  * @param s3              present when {@code BUCKET_NAME} is set; otherwise snapshots live under {@code dataDir}
+ * @param forkWindow      how far back two machines uploading for one tenant count as a fork ({@code BACKUP_FORK_WINDOW})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -28,6 +29,7 @@ public record ServerConfig(
         long maxSnapshotBytes,
         int maxConcurrentUploads,
         Duration tokenCacheTtl,
+        Duration forkWindow,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -36,7 +38,7 @@ public record ServerConfig(
     static final Set<String> KNOWN = Set.of(
             "BACKUP_HOST", "BACKUP_ADMIN_TOKEN", "BACKUP_TOKEN_SECRET", "BACKUP_DATA_DIR", "BACKUP_S3_PREFIX",
             "BACKUP_S3_PATH_STYLE", "BACKUP_S3_PART_SIZE", "BACKUP_MAX_SNAPSHOT_BYTES",
-            "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL");
+            "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -66,6 +68,10 @@ public record ServerConfig(
         if (tokenTtl.isNegative()) {
             r.problem("BACKUP_TOKEN_CACHE_TTL", "must not be negative");
         }
+        Duration forkWindow = r.duration("BACKUP_FORK_WINDOW", Duration.ofHours(24));
+        if (forkWindow.isNegative() || forkWindow.isZero()) {
+            r.problem("BACKUP_FORK_WINDOW", "must be positive");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -75,7 +81,7 @@ public record ServerConfig(
             }
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
-                List.copyOf(unknown));
+                forkWindow, List.copyOf(unknown));
     }
 
     private static Optional<S3Settings> s3(EnvReader r, Optional<String> admin, Optional<String> secret) {

@@ -50,6 +50,10 @@ public class ApiError extends RuntimeException {
         return new ApiError(404, "not_found", message);
     }
 
+    public static ApiError conflict(String code, String message) {
+        return new ApiError(409, code, message);
+    }
+
     public static ApiError tooLarge(String message) {
         return new ApiError(413, "too_large", message);
     }

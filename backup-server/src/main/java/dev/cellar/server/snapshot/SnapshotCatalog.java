@@ -63,6 +63,25 @@ public final class SnapshotCatalog {
         return new Page(snapshots, next);
     }
 
+    /** Every snapshot taken at or after {@code from}, newest first. */
+    public List<Snapshot> since(String tenant, String database, Instant from) {
+        List<Snapshot> out = new ArrayList<>();
+        SnapshotVersion before = null;
+        while (true) {
+            Page page = list(tenant, database, 1000, before);
+            for (Snapshot s : page.snapshots()) {
+                if (s.createdAt().isBefore(from)) {
+                    return out;
+                }
+                out.add(s);
+            }
+            if (page.next() == null) {
+                return out;
+            }
+            before = SnapshotVersion.parse(page.next()).orElseThrow();
+        }
+    }
+
     public Optional<Snapshot> latest(String tenant, String database) {
         return first(tenant, database, null);
     }

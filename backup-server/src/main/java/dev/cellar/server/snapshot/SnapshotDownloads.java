@@ -117,8 +117,8 @@ public final class SnapshotDownloads {
         out.flush();
     }
 
-    /** Parses a version from a path or cursor, or answers 400. */
-    static SnapshotVersion version(String text) {
+    /** Parses a version from a path, cursor or body, or answers 400. */
+    public static SnapshotVersion version(String text) {
         return SnapshotVersion.parse(text).orElseThrow(() -> ApiError.badRequest("invalid_version",
                 "'" + text + "' is not a snapshot version (like 20261121T093000123Z-1a2b3c4d) or 'latest'"));
     }

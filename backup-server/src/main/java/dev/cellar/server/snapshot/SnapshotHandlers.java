@@ -2,7 +2,6 @@ package dev.cellar.server.snapshot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cellar.core.ContentDigest;
-import dev.cellar.core.Names;
 import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.http.ApiError;
@@ -38,8 +37,8 @@ public final class SnapshotHandlers {
         String tenant = access.requireTenant(ctx);
         String database = Access.name(ctx, "database");
         String machine = ctx.header("X-Machine-Id");
-        if (machine != null && !Names.isValid(machine)) {
-            throw ApiError.badRequest("invalid_name", Names.problem("X-Machine-Id", machine));
+        if (machine != null) {
+            Access.name("X-Machine-Id", machine);
         }
         BodyFormat format = BodyFormat.of(ctx.header("Content-Type"));
         Optional<ContentDigest> digest = digest(ctx.header("Content-Digest"));

@@ -23,6 +23,14 @@ public interface BlobStore extends AutoCloseable {
     /** Writes a small object in one request, replacing any object with that key. */
     void put(String key, byte[] content);
 
+    /**
+     * Writes a small object only if no object has that key yet, atomically: of two writers racing for one key,
+     * exactly one succeeds. A retried write whose first attempt already stored the same bytes counts as success.
+     *
+     * @return false when another object already holds the key
+     */
+    boolean putIfAbsent(String key, byte[] content);
+
     /** Reads a whole small object; empty when there is none. */
     Optional<byte[]> read(String key);
 

@@ -3,14 +3,10 @@ package dev.cellar.server.tenant;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.auth.TokenService;
 import dev.cellar.server.http.ApiError;
-import dev.cellar.server.snapshot.Snapshot;
-import dev.cellar.server.snapshot.SnapshotCatalog;
 import io.javalin.http.Context;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,25 +16,13 @@ public final class TenantHandlers {
     private final Access access;
     private final TokenService tokens;
     private final TenantRegistry tenants;
-    private final SnapshotCatalog catalog;
+    private final TenantOverview overview;
 
-    /** One database of a tenant and its newest snapshot (null when it has none). */
-    public record DatabaseSummary(String database, Snapshot latest) {
-    }
-
-    /**
-     * What the overview shows of one tenant. {@code status} is {@code never} (no snapshot yet) or {@code ok};
-     * heartbeat-based states come with monitoring.
-     */
-    public record TenantSummary(String tenant, Instant createdAt, String status, Instant lastSnapshotAt,
-                                Instant lastHeartbeatAt, List<String> machines, List<DatabaseSummary> databases) {
-    }
-
-    public TenantHandlers(Access access, TokenService tokens, TenantRegistry tenants, SnapshotCatalog catalog) {
+    public TenantHandlers(Access access, TokenService tokens, TenantRegistry tenants, TenantOverview overview) {
         this.access = access;
         this.tokens = tokens;
         this.tenants = tenants;
-        this.catalog = catalog;
+        this.overview = overview;
     }
 
     public void mintToken(Context ctx) {
@@ -57,33 +41,15 @@ public final class TenantHandlers {
 
     public void list(Context ctx) {
         access.requireAdmin(ctx);
-        List<TenantSummary> all = new ArrayList<>();
+        List<TenantOverview.TenantSummary> all = new ArrayList<>();
         for (String tenant : tenants.names()) {
-            summary(tenant).ifPresent(all::add);
+            overview.summary(tenant).ifPresent(all::add);
         }
         ctx.json(Map.of("tenants", all));
     }
 
     public void get(Context ctx) {
         String tenant = access.requireTenant(ctx);
-        ctx.json(summary(tenant).orElseThrow(() -> ApiError.notFound("no tenant " + tenant)));
-    }
-
-    private Optional<TenantSummary> summary(String tenant) {
-        Optional<TenantRecord> record = tenants.find(tenant);
-        List<DatabaseSummary> databases = new ArrayList<>();
-        Instant last = null;
-        for (String database : catalog.databases(tenant)) {
-            Snapshot latest = catalog.latest(tenant, database).orElse(null);
-            databases.add(new DatabaseSummary(database, latest));
-            if (latest != null && (last == null || latest.createdAt().isAfter(last))) {
-                last = latest.createdAt();
-            }
-        }
-        if (record.isEmpty() && databases.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new TenantSummary(tenant, record.map(TenantRecord::createdAt).orElse(null),
-                last == null ? "never" : "ok", last, null, List.of(), databases));
+        ctx.json(overview.summary(tenant).orElseThrow(() -> ApiError.notFound("no tenant " + tenant)));
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cellar.server.testing.TestDatabases;
 import dev.cellar.server.testing.TestServer;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -32,6 +33,8 @@ class AccessMatrixTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String T = "acme";
     private static final String DB = "/api/v1/tenants/" + T + "/databases/main/snapshots";
+    private static final String RESTORE_DB = "/api/v1/tenants/" + T + "/databases/main/restores";
+    private static final String RESTORES = "/api/v1/tenants/" + T + "/restores";
     private static TestServer server;
     private static String own;
     private static String other;
@@ -96,6 +99,22 @@ class AccessMatrixTest {
         }
     }
 
+    private static BodyPublisher json(String body) {
+        return BodyPublishers.ofString(body);
+    }
+
+    /** A fresh pending restore request, made with the admin token. */
+    private static String newRestore() {
+        HttpResponse<byte[]> r = send(request(server.baseUri(), RESTORE_DB, server.adminToken())
+                .POST(json("{\"version\":\"latest\"}")).build());
+        assertEquals(202, r.statusCode(), text(r));
+        try {
+            return JSON.readTree(r.body()).get("id").asText();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static HttpRequest.Builder at(String path) {
         return request(server.baseUri(), path, null);
     }
@@ -135,6 +154,18 @@ class AccessMatrixTest {
                         throw new IllegalStateException(e);
                     }
                 }, 401, 401, 403, 403, 204),
+                new Endpoint("heartbeat", () -> at("/api/v1/tenants/" + T + "/heartbeats")
+                        .POST(json("{\"machineId\":\"m1\"}")), 401, 401, 403, 200, 200),
+                new Endpoint("request restore", () -> at(RESTORE_DB).POST(json("{\"version\":\"latest\"}")),
+                        401, 401, 403, 403, 202),
+                new Endpoint("list restores", () -> at(RESTORES + "?state=pending"), 401, 401, 403, 200, 200),
+                new Endpoint("show restore", () -> at(RESTORES + "/" + newRestore()), 401, 401, 403, 200, 200),
+                new Endpoint("claim restore", () -> at(RESTORES + "/" + newRestore() + "/claim")
+                        .POST(json("{\"machineId\":\"m1\"}")), 401, 401, 403, 200, 200),
+                new Endpoint("report restore", () -> at(RESTORES + "/" + newRestore() + "/result")
+                        .POST(json("{\"machineId\":\"m1\",\"state\":\"completed\"}")), 401, 401, 403, 200, 200),
+                new Endpoint("cancel restore", () -> at(RESTORES + "/" + newRestore()).DELETE(),
+                        401, 401, 403, 403, 200),
                 // last: revoking invalidates the tenant's token for everything after it
                 new Endpoint("revoke tokens", () -> at("/api/v1/tenants/globex-2/tokens").DELETE(),
                         401, 401, 403, 403, 204));

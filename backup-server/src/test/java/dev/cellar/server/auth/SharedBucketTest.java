@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.server.testing.Api;
 import dev.cellar.server.testing.S3ProxyFixture;
 import dev.cellar.server.testing.TestDatabases;
 import dev.cellar.server.testing.TestServer;
@@ -60,6 +61,33 @@ class SharedBucketTest {
                 String fresh = b.mintToken("acme");
                 assertEquals(200, send(request(a.baseUri(), DB, fresh).build()).statusCode(),
                         "a token minted on B works on A");
+            }
+        }
+    }
+
+    @Test
+    void restoreRequestsAndMachinesAreSharedAndClaimedOnceAcrossInstances() {
+        try (S3ProxyFixture s3 = S3ProxyFixture.start();
+             TestServer a = TestServer.startOn(s3, Map.of())) {
+            Map<String, String> sameSecrets = Map.of("BACKUP_ADMIN_TOKEN", a.adminToken(),
+                    "BACKUP_TOKEN_SECRET", a.env().get("BACKUP_TOKEN_SECRET"));
+            try (TestServer b = TestServer.startOn(s3, sameSecrets)) {
+                Api onA = new Api(a);
+                Api onB = new Api(b);
+                String token = a.mintToken("acme");
+                onA.upload("acme", "main", token, "m-1", dir, 5, 1);
+                String id = onA.expect(202, "POST", "/api/v1/tenants/acme/databases/main/restores", a.adminToken(),
+                        "{\"version\":\"latest\"}").get("id").asText();
+                JsonNode offered = onB.expect(200, "POST", "/api/v1/tenants/acme/heartbeats", token,
+                        "{\"machineId\":\"m-2\"}").get("restores");
+                assertEquals(id, offered.get(0).get("id").asText(), "B offers the request made on A");
+                onB.expect(200, "POST", "/api/v1/tenants/acme/restores/" + id + "/claim", token,
+                        "{\"machineId\":\"m-2\"}");
+                assertEquals("already_claimed", onA.expect(409, "POST", "/api/v1/tenants/acme/restores/" + id
+                        + "/claim", token, "{\"machineId\":\"m-3\"}").get("error").asText());
+                JsonNode machines = onA.expect(200, "GET", "/api/v1/tenants/acme", a.adminToken(), null)
+                        .get("machines");
+                assertEquals(2, machines.size(), "A shows the heartbeat B received and the upload A received");
             }
         }
     }

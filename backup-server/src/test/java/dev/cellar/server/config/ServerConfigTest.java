@@ -87,6 +87,9 @@ class ServerConfigTest {
         "BACKUP_MAX_CONCURRENT_UPLOADS, four",
         "BACKUP_TOKEN_CACHE_TTL, soon",
         "BACKUP_TOKEN_CACHE_TTL, 10m",
+        "BACKUP_FORK_WINDOW, 0",
+        "BACKUP_FORK_WINDOW, -60",
+        "BACKUP_FORK_WINDOW, a day",
         "BACKUP_ADMIN_TOKEN, short",
         "BACKUP_TOKEN_SECRET, not-32-characters",
     })
@@ -273,6 +276,7 @@ class ServerConfigTest {
         env.put("BACKUP_MAX_SNAPSHOT_BYTES", "1GiB");
         env.put("BACKUP_MAX_CONCURRENT_UPLOADS", "2");
         env.put("BACKUP_TOKEN_CACHE_TTL", "5");
+        env.put("BACKUP_FORK_WINDOW", "PT6H");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());
@@ -305,6 +309,12 @@ class ServerConfigTest {
         assertEquals(Duration.ZERO, ServerConfig.fromEnv(Map.of("BACKUP_TOKEN_CACHE_TTL", "0")).tokenCacheTtl());
         assertEquals(Duration.ofSeconds(30),
                 ServerConfig.fromEnv(Map.of("BACKUP_TOKEN_CACHE_TTL", "30")).tokenCacheTtl());
+    }
+
+    @Test
+    void theForkWindowIsADayUnlessSet() {
+        assertEquals(Duration.ofHours(24), ServerConfig.fromEnv(Map.of()).forkWindow());
+        assertEquals(Duration.ofHours(2), ServerConfig.fromEnv(Map.of("BACKUP_FORK_WINDOW", "PT2H")).forkWindow());
     }
 
     private static Map<String, String> s3Env() {

@@ -10,10 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +96,48 @@ public abstract class BlobStoreContract {
         store.put("k", bytes("second"));
         assertEquals("second", text(store.read("k")));
         assertEquals(OptionalLong.of(6), store.size("k"));
+    }
+
+    @Test
+    void putIfAbsentWritesOnlyTheFirstTime() {
+        assertTrue(store.putIfAbsent("r/1/claim.json", bytes("first")));
+        assertFalse(store.putIfAbsent("r/1/claim.json", bytes("second")));
+        assertEquals("first", text(store.read("r/1/claim.json")));
+        assertTrue(store.putIfAbsent("r/1/claim.json", bytes("first")), "a retry of the stored write succeeds");
+        assertNoUploadLeftovers();
+    }
+
+    @Test
+    void putIfAbsentRefusesAKeyThatPutWrote() {
+        store.put("r/2/result.json", bytes("done"));
+        assertFalse(store.putIfAbsent("r/2/result.json", bytes("other")));
+        assertEquals("done", text(store.read("r/2/result.json")));
+    }
+
+    @Test
+    void putIfAbsentLetsExactlyOneOfManyRacingWritersWin() throws Exception {
+        int writers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                byte[] mine = bytes("writer-" + i);
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return store.putIfAbsent("race/claim.json", mine);
+                }));
+            }
+            start.countDown();
+            int won = 0;
+            for (Future<Boolean> r : results) {
+                won += r.get() ? 1 : 0;
+            }
+            assertEquals(1, won);
+            assertTrue(text(store.read("race/claim.json")).startsWith("writer-"));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

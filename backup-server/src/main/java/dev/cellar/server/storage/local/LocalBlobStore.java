@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -56,15 +57,40 @@ public final class LocalBlobStore implements BlobStore {
     public void put(String key, byte[] content) {
         Path tmp = staging.resolve(UUID.randomUUID() + ".part");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(content));
-                ch.force(true);
-            }
+            writeSynced(tmp, content);
             install(tmp, key);
         } catch (IOException e) {
             throw new StorageException("cannot write " + key + ": " + e.getMessage(), e);
         } finally {
             deleteQuietly(tmp);
+        }
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] content) {
+        Path tmp = staging.resolve(UUID.randomUUID() + ".part");
+        try {
+            writeSynced(tmp, content);
+            Path target = file(key);
+            Files.createDirectories(target.getParent());
+            try {
+                Files.createLink(target, tmp); // link(2) fails when the name exists: the atomic "if absent"
+            } catch (FileAlreadyExistsException e) {
+                return read(key).map(existing -> java.util.Arrays.equals(existing, content)).orElse(false);
+            }
+            fsyncDirectory(target.getParent());
+            return true;
+        } catch (IOException e) {
+            throw new StorageException("cannot write " + key + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    private static void writeSynced(Path tmp, byte[] content) throws IOException {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(content));
+            ch.force(true);
         }
     }
 

@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -108,6 +109,23 @@ public final class S3BlobStore implements BlobStore {
         try {
             putBytes(full, content, content.length);
         } catch (SdkException e) {
+            throw failure("cannot write " + key, e);
+        }
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] content) {
+        String full = fullKey(key);
+        try {
+            client.putObject(b -> b.bucket(settings.bucket()).key(full).ifNoneMatch("*"),
+                    RequestBody.fromBytes(content));
+            return true;
+        } catch (SdkException e) {
+            // 412: the key exists; 409: a concurrent conditional write to it won
+            if (e instanceof AwsServiceException s && (s.statusCode() == 412 || s.statusCode() == 409)) {
+                // an SDK retry of our own successful attempt also lands here
+                return read(key).map(existing -> Arrays.equals(existing, content)).orElse(false);
+            }
             throw failure("cannot write " + key, e);
         }
     }

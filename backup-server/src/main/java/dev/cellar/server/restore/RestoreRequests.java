@@ -1,0 +1,203 @@
+package dev.cellar.server.restore;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.server.http.ApiError;
+import dev.cellar.server.restore.StoredRequest.Claim;
+import dev.cellar.server.restore.StoredRequest.Result;
+import dev.cellar.server.restore.StoredRequest.Spec;
+import dev.cellar.server.storage.BlobPage;
+import dev.cellar.server.storage.BlobStore;
+import dev.cellar.server.tenant.TenantRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Restore requests, kept in the bucket under {@code tenants/{t}/restores/{id}/} so every instance over the same
+ * bucket sees the same requests. Each of a request's objects is written once with put-if-absent; the claim object
+ * decides who owns a request, so of two machines (or a machine and a cancellation) exactly one wins.
+ */
+public final class RestoreRequests {
+    private static final Pattern ID = Pattern.compile("r\\d{8}T\\d{9}Z-[0-9a-f]{6}");
+    private static final DateTimeFormatter ID_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final String REQUEST = "request.json";
+    private static final String CLAIM = "claim.json";
+    private static final String RESULT = "result.json";
+
+    private final BlobStore store;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public RestoreRequests(BlobStore store, ObjectMapper json, Clock clock) {
+        this.store = store;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public static boolean isValidId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    /** Records a new pending request; older pending requests for the same database are cancelled by it. */
+    public RestoreRequest create(String tenant, String database, String version, String requested, String machineId,
+                                 boolean onlyIfMissing) {
+        Spec spec;
+        do {
+            byte[] suffix = new byte[3];
+            random.nextBytes(suffix);
+            String id = "r" + ID_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(suffix);
+            spec = new Spec(id, tenant, database, version, requested, machineId, onlyIfMissing, clock.instant());
+        } while (!store.putIfAbsent(key(tenant, spec.id(), REQUEST), write(spec)));
+        for (RestoreRequest older : list(tenant, true)) {
+            if (older.database().equals(database) && !older.id().equals(spec.id())) {
+                store.putIfAbsent(key(tenant, older.id(), CLAIM),
+                        write(new Claim(null, clock.instant(), "superseded by " + spec.id())));
+            }
+        }
+        return StoredRequest.view(spec, null, null);
+    }
+
+    public Optional<RestoreRequest> find(String tenant, String id) {
+        return read(tenant, id, REQUEST, Spec.class)
+                .map(spec -> StoredRequest.view(spec, read(tenant, id, CLAIM, Claim.class).orElse(null),
+                        read(tenant, id, RESULT, Result.class).orElse(null)));
+    }
+
+    /** The tenant's requests, oldest first; with {@code pendingOnly} only those nobody has claimed. */
+    public List<RestoreRequest> list(String tenant, boolean pendingOnly) {
+        Map<String, TreeSet<String>> objects = new TreeMap<>();
+        String folder = folder(tenant);
+        String after = null;
+        BlobPage page;
+        do {
+            page = store.list(folder, after, 1000);
+            for (BlobPage.Entry e : page.entries()) {
+                String[] parts = e.key().substring(folder.length()).split("/");
+                if (parts.length == 2 && isValidId(parts[0])) {
+                    objects.computeIfAbsent(parts[0], k -> new TreeSet<>()).add(parts[1]);
+                }
+                after = e.key();
+            }
+        } while (page.truncated() && after != null);
+        List<RestoreRequest> out = new ArrayList<>();
+        objects.forEach((id, names) -> {
+            if (names.contains(REQUEST) && !(pendingOnly && names.contains(CLAIM))) {
+                find(tenant, id).ifPresent(out::add);
+            }
+        });
+        return out;
+    }
+
+    /** Gives the request to {@code machine}: 409 if it is not pending, targets another machine or was taken. */
+    public RestoreRequest claim(String tenant, String id, String machine) {
+        RestoreRequest request = require(tenant, id);
+        if (machine.equals(request.claimedBy()) && !request.isFinished()) {
+            return request;
+        }
+        if (RestoreRequest.RUNNING.equals(request.state())) {
+            throw alreadyClaimed(request);
+        }
+        if (!request.isPending()) {
+            throw notPending(request);
+        }
+        if (!request.appliesTo(machine)) {
+            throw ApiError.conflict("wrong_machine",
+                    "restore request " + id + " is for machine " + request.machineId() + ", not " + machine);
+        }
+        store.putIfAbsent(key(tenant, id, CLAIM), write(new Claim(machine, clock.instant(), null)));
+        RestoreRequest now = require(tenant, id);
+        if (!machine.equals(now.claimedBy())) {
+            throw now.claimedBy() == null ? notPending(now) : alreadyClaimed(now);
+        }
+        return now;
+    }
+
+    /** Records how applying the request went; the same report again is harmless, a different one is 409. */
+    public RestoreRequest finish(String tenant, String id, String state, String message, String machine) {
+        RestoreRequest request = require(tenant, id);
+        if (request.isFinished()) {
+            return sameOutcome(request, state, machine);
+        }
+        if (request.claimedBy() == null) {
+            request = claim(tenant, id, machine);
+        } else if (!request.claimedBy().equals(machine)) {
+            throw alreadyClaimed(request);
+        }
+        store.putIfAbsent(key(tenant, id, RESULT), write(new Result(state, message, machine, clock.instant())));
+        return sameOutcome(require(tenant, id), state, machine);
+    }
+
+    /** Cancels a pending request, so no machine will apply it. */
+    public RestoreRequest cancel(String tenant, String id, String reason) {
+        RestoreRequest request = require(tenant, id);
+        if (!request.isPending()) {
+            throw notPending(request);
+        }
+        store.putIfAbsent(key(tenant, id, CLAIM), write(new Claim(null, clock.instant(), reason)));
+        RestoreRequest now = require(tenant, id);
+        if (!RestoreRequest.CANCELLED.equals(now.state())) {
+            throw notPending(now);
+        }
+        return now;
+    }
+
+    private RestoreRequest sameOutcome(RestoreRequest finished, String state, String machine) {
+        if (state.equals(finished.state()) && machine.equals(finished.claimedBy())) {
+            return finished;
+        }
+        throw ApiError.conflict("already_finished", "restore request " + finished.id() + " already ended "
+                + finished.state() + (finished.claimedBy() == null ? "" : " on machine " + finished.claimedBy()));
+    }
+
+    private RestoreRequest require(String tenant, String id) {
+        return find(tenant, id).orElseThrow(() -> ApiError.notFound("no restore request " + id));
+    }
+
+    private static ApiError notPending(RestoreRequest r) {
+        return ApiError.conflict("not_pending", "restore request " + r.id() + " is " + r.state());
+    }
+
+    private static ApiError alreadyClaimed(RestoreRequest r) {
+        return ApiError.conflict("already_claimed",
+                "restore request " + r.id() + " is being applied by machine " + r.claimedBy());
+    }
+
+    private static String folder(String tenant) {
+        return TenantRegistry.folder(tenant) + "restores/";
+    }
+
+    private static String key(String tenant, String id, String name) {
+        return folder(tenant) + id + "/" + name;
+    }
+
+    private byte[] write(Object value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private <T> Optional<T> read(String tenant, String id, String name, Class<T> type) {
+        return store.read(key(tenant, id, name)).map(bytes -> {
+            try {
+                return json.readValue(bytes, type);
+            } catch (IOException e) {
+                throw new UncheckedIOException("unreadable " + key(tenant, id, name), e);
+            }
+        });
+    }
+}

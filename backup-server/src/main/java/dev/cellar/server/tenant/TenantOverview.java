@@ -1,0 +1,97 @@
+package dev.cellar.server.tenant;
+
+import dev.cellar.server.machine.MachineRecord;
+import dev.cellar.server.machine.MachineRegistry;
+import dev.cellar.server.snapshot.Snapshot;
+import dev.cellar.server.snapshot.SnapshotCatalog;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** What the overview shows of a tenant, assembled from the bucket: its databases, machines and warnings. */
+public final class TenantOverview {
+    private final TenantRegistry tenants;
+    private final SnapshotCatalog catalog;
+    private final MachineRegistry machines;
+    private final Duration forkWindow;
+    private final Clock clock;
+
+    /** One database of a tenant and its newest snapshot (null when it has none). */
+    public record DatabaseSummary(String database, Snapshot latest) {
+    }
+
+    /** A machine seen by heartbeat or by upload; fields it never reported are null. */
+    public record MachineSummary(String machineId, String region, String agentVersion, Instant lastSeenAt,
+                                 Instant lastUploadAt) {
+    }
+
+    /**
+     * One tenant. {@code status} is {@code never} (no snapshot yet) or {@code ok}; {@code machines} are those that
+     * sent a heartbeat or uploaded within the fork window; {@code warnings} such as {@code forked_history}.
+     */
+    public record TenantSummary(String tenant, Instant createdAt, String status, Instant lastSnapshotAt,
+                                Instant lastHeartbeatAt, List<MachineSummary> machines,
+                                List<ForkCheck.Warning> warnings, List<DatabaseSummary> databases) {
+    }
+
+    public TenantOverview(TenantRegistry tenants, SnapshotCatalog catalog, MachineRegistry machines,
+                          Duration forkWindow, Clock clock) {
+        this.tenants = tenants;
+        this.catalog = catalog;
+        this.machines = machines;
+        this.forkWindow = forkWindow;
+        this.clock = clock;
+    }
+
+    public Optional<TenantSummary> summary(String tenant) {
+        Optional<TenantRecord> record = tenants.find(tenant);
+        Instant windowStart = clock.instant().minus(forkWindow);
+        List<DatabaseSummary> databases = new ArrayList<>();
+        List<Snapshot> recent = new ArrayList<>();
+        Instant last = null;
+        for (String database : catalog.databases(tenant)) {
+            Snapshot latest = catalog.latest(tenant, database).orElse(null);
+            databases.add(new DatabaseSummary(database, latest));
+            if (latest != null) {
+                last = later(last, latest.createdAt());
+                recent.add(latest);
+                recent.addAll(catalog.since(tenant, database, windowStart));
+            }
+        }
+        if (record.isEmpty() && databases.isEmpty()) {
+            return Optional.empty();
+        }
+        List<MachineRecord> seen = machines.list(tenant);
+        Instant lastHeartbeat = seen.stream().map(MachineRecord::lastSeenAt).reduce(null, TenantOverview::later);
+        return Optional.of(new TenantSummary(tenant, record.map(TenantRecord::createdAt).orElse(null),
+                last == null ? "never" : "ok", last, lastHeartbeat, machines(seen, recent),
+                ForkCheck.check(recent.stream().filter(s -> !s.createdAt().isBefore(windowStart)).toList()),
+                databases));
+    }
+
+    private static List<MachineSummary> machines(List<MachineRecord> seen, List<Snapshot> uploads) {
+        Map<String, MachineSummary> byId = new TreeMap<>();
+        for (MachineRecord m : seen) {
+            byId.put(m.machineId(), new MachineSummary(m.machineId(), m.region(), m.agentVersion(), m.lastSeenAt(),
+                    null));
+        }
+        for (Snapshot s : uploads) {
+            if (s.machineId() != null) {
+                MachineSummary m = byId.getOrDefault(s.machineId(),
+                        new MachineSummary(s.machineId(), null, null, null, null));
+                byId.put(s.machineId(), new MachineSummary(m.machineId(), m.region(), m.agentVersion(),
+                        m.lastSeenAt(), later(m.lastUploadAt(), s.createdAt())));
+            }
+        }
+        return List.copyOf(byId.values());
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null || (b != null && b.isAfter(a)) ? b : a;
+    }
+}
