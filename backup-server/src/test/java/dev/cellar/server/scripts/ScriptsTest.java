@@ -7,15 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cellar.server.scripts.ScriptRunner.Result;
-import dev.cellar.server.testing.Http;
-import dev.cellar.server.testing.TestDatabases;
+import dev.cellar.server.testing.Api;
 import dev.cellar.server.testing.TestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The operator scripts in scripts/, run with bash against a real server and a stand-in fly. */
 class ScriptsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String VERSION = "[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}";
     /** Every script with arguments it accepts; the first one is a tenant or machine name. */
     private static final Map<String, List<String>> SAMPLE_ARGS = Map.of(
             "backup-now.sh", List.of("m1", "--app", "cells"),
@@ -44,6 +38,7 @@ class ScriptsTest {
             "list-snapshots.sh", List.of("acme"),
             "provision-tenant.sh", List.of("acme", "--machine", "m1", "--app", "cells"));
     private static TestServer server;
+    private static Api api;
     private static int tenantCount;
 
     @TempDir
@@ -55,6 +50,7 @@ class ScriptsTest {
     @BeforeAll
     static void startServer(@TempDir Path data) {
         server = TestServer.startLocal(data, Map.of());
+        api = new Api(server);
     }
 
     @AfterAll
@@ -245,9 +241,7 @@ class ScriptsTest {
         assertTrue(token.startsWith("cellar." + tenant + "."), token);
         assertFalse(r.all().contains(token), "the token was printed: " + r);
         assertTrue(r.stdout().contains("BACKUP_TOKEN=***"), "flyctl's output was not shown redacted: " + r);
-        HttpResponse<byte[]> upload = upload(tenant, "app", TestDatabases.create(work.resolve("t.sqlite3"), 3, 1),
-                token);
-        assertEquals(201, upload.statusCode(), Http.text(upload));
+        api.upload(tenant, "app", token, null, work, 3, 1);
     }
 
     // ------------------------------------------------------------------------------------------ backup now
@@ -276,7 +270,7 @@ class ScriptsTest {
         String tenant = newTenant();
         String token = server.mintToken(tenant);
         List<String> versions = uploadVersions(tenant, "app", 3, token);
-        upload(tenant, "queue", TestDatabases.create(work.resolve("q.sqlite3"), 5, 9), token);
+        api.upload(tenant, "queue", token, "m1", work, 5, 9);
 
         Result overview = scripts.run("list-snapshots.sh", tenant);
         assertEquals(0, overview.exit(), overview.toString());
@@ -309,12 +303,12 @@ class ScriptsTest {
     void downloadsAByteIdenticalDatabaseAndNeverOverwritesUnasked() throws Exception {
         String tenant = newTenant();
         String token = server.mintToken(tenant);
-        Path first = TestDatabases.create(work.resolve("first.sqlite3"), 50, 1);
-        String v1 = version(upload(tenant, "app", first, token));
+        String v1 = api.upload(tenant, "app", token, "m1", work, 50, 1);
+        Path first = work.resolve(tenant + "-app-1.sqlite3");
         Instant between = Instant.now();
         Thread.sleep(5);
-        Path second = TestDatabases.create(work.resolve("second.sqlite3"), 500, 2);
-        String v2 = version(upload(tenant, "app", second, token));
+        String v2 = api.upload(tenant, "app", token, "m1", work, 500, 2);
+        Path second = work.resolve(tenant + "-app-2.sqlite3");
 
         Result latest = scripts.run("download-snapshot.sh", tenant, "app");
         assertEquals(0, latest.exit(), latest.toString());
@@ -359,7 +353,7 @@ class ScriptsTest {
         String tenant = newTenant();
         String token = server.mintToken(tenant);
         String app = uploadVersions(tenant, "app", 2, token).get(1);
-        String queue = version(upload(tenant, "queue", TestDatabases.create(work.resolve("q.sqlite3"), 5, 9), token));
+        String queue = api.upload(tenant, "queue", token, "m1", work, 5, 9);
 
         CompletableFuture<List<String>> agent = CompletableFuture.supplyAsync(() -> playTheClone(tenant, token,
                 "completed"));
@@ -429,7 +423,7 @@ class ScriptsTest {
         String tenant = newTenant();
         String token = server.mintToken(tenant);
         uploadVersions(tenant, "app", 1, token);
-        upload(tenant, "queue", TestDatabases.create(work.resolve("q.sqlite3"), 5, 9), token);
+        api.upload(tenant, "queue", token, "m1", work, 5, 9);
 
         Result r = scripts.env("FLY_STANDIN_EXIT", "1").run("clone-and-restore.sh", "3d8d9e1c2e4f68", "--tenant",
                 tenant, "--app", "cells");
@@ -489,18 +483,12 @@ class ScriptsTest {
     }
 
     private static JsonNode post(String path, String token, String body) {
-        HttpResponse<byte[]> r = Http.send(Http.request(server.baseUri(), path, token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
-        assertEquals(200, r.statusCode(), path + ": " + Http.text(r));
-        return json(r);
+        return api.expect(200, "POST", path, token, body);
     }
 
     private static JsonNode restores(String tenant) {
-        HttpResponse<byte[]> r = Http.send(Http.request(server.baseUri(), "/api/v1/tenants/" + tenant + "/restores",
-                server.adminToken()).GET().build());
-        assertEquals(200, r.statusCode(), Http.text(r));
-        return json(r).path("restores");
+        return api.expect(200, "GET", "/api/v1/tenants/" + tenant + "/restores", server.adminToken(), null)
+                .path("restores");
     }
 
     // ------------------------------------------------------------------------------------------ helpers
@@ -510,37 +498,12 @@ class ScriptsTest {
     }
 
     /** Uploads {@code count} different databases as machine m1; returns their versions, oldest first. */
-    private List<String> uploadVersions(String tenant, String database, int count, String token) throws Exception {
-        Path file = work.resolve(tenant + "-" + database + "-source.sqlite3");
+    private List<String> uploadVersions(String tenant, String database, int count, String token) {
         List<String> versions = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            TestDatabases.create(file, 20, i);
-            versions.add(version(upload(tenant, database, file, token)));
+            versions.add(api.upload(tenant, database, token, "m1", work, 20, 100 + i));
         }
         return versions;
-    }
-
-    private static HttpResponse<byte[]> upload(String tenant, String database, Path file, String token)
-            throws IOException {
-        return Http.send(Http.request(server.baseUri(), "/api/v1/tenants/" + tenant + "/databases/" + database
-                        + "/snapshots", token)
-                .header("Content-Type", "application/vnd.sqlite3").header("X-Machine-Id", "m1")
-                .POST(HttpRequest.BodyPublishers.ofFile(file)).build());
-    }
-
-    private static String version(HttpResponse<byte[]> upload) {
-        assertEquals(201, upload.statusCode(), Http.text(upload));
-        String version = json(upload).path("version").asText();
-        assertTrue(version.matches(VERSION), version);
-        return version;
-    }
-
-    private static JsonNode json(HttpResponse<byte[]> r) {
-        try {
-            return JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + Http.text(r), e);
-        }
     }
 
     private static boolean onPath(String command) {
