@@ -28,21 +28,9 @@ EOF
 }
 
 main() {
-    local positional=() app="" database=""
-    cellar_split_args "$@"
-    set -- ${CELLAR_ARGS[@]+"${CELLAR_ARGS[@]}"}
-    while [[ $# -gt 0 ]]; do
-        case $1 in
-            -h | --help) usage; exit 0 ;;
-            --app) cellar_need_value "$@"; app=$2; shift 2 ;;
-            --database) cellar_need_value "$@"; database=$2; shift 2 ;;
-            -*) cellar_unknown_option "$1" ;;
-            *) positional+=("$1"); shift ;;
-        esac
-    done
-    [[ ${#positional[@]} -ge 1 ]] || cellar_usage_error "missing MACHINE_ID"
-    [[ ${#positional[@]} -le 1 ]] || cellar_unknown_option "${positional[1]}"
-    local machine=${positional[0]}
+    local opt_app="" opt_database=""
+    cellar_parse_args "MACHINE_ID" "app= database=" "$@"
+    local machine=${CELLAR_POSITIONAL[0]} app=$opt_app database=$opt_database
     cellar_check_name machine "$machine"
     local command="cellar-agent backup"
     if [[ -n $database ]]; then

@@ -183,25 +183,11 @@ print_results() {
 }
 
 main() {
-    local positional=() version="" region="" app="" database="" timeout=600
-    cellar_split_args "$@"
-    set -- ${CELLAR_ARGS[@]+"${CELLAR_ARGS[@]}"}
-    while [[ $# -gt 0 ]]; do
-        case $1 in
-            -h | --help) usage; exit 0 ;;
-            --version) cellar_need_value "$@"; version=$2; shift 2 ;;
-            --region) cellar_need_value "$@"; region=$2; shift 2 ;;
-            --app) cellar_need_value "$@"; app=$2; shift 2 ;;
-            --tenant) cellar_need_value "$@"; TENANT=$2; shift 2 ;;
-            --database) cellar_need_value "$@"; database=$2; shift 2 ;;
-            --timeout) cellar_need_value "$@"; timeout=$2; shift 2 ;;
-            -*) cellar_unknown_option "$1" ;;
-            *) positional+=("$1"); shift ;;
-        esac
-    done
-    [[ ${#positional[@]} -ge 1 ]] || cellar_usage_error "missing MACHINE_ID"
-    [[ ${#positional[@]} -le 1 ]] || cellar_unknown_option "${positional[1]}"
-    local machine=${positional[0]}
+    local opt_version="" opt_region="" opt_app="" opt_tenant="" opt_database="" opt_timeout=600
+    cellar_parse_args "MACHINE_ID" "version= region= app= tenant= database= timeout=" "$@"
+    local machine=${CELLAR_POSITIONAL[0]} version=$opt_version region=$opt_region app=$opt_app \
+        database=$opt_database timeout=$opt_timeout
+    TENANT=$opt_tenant
     cellar_check_name machine "$machine"
     TENANT=${TENANT:-$machine}
     cellar_check_name tenant "$TENANT"

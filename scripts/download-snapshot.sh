@@ -60,21 +60,9 @@ cleanup() {
 }
 
 main() {
-    local positional=() output="" at="" force=false
-    cellar_split_args "$@"
-    set -- ${CELLAR_ARGS[@]+"${CELLAR_ARGS[@]}"}
-    while [[ $# -gt 0 ]]; do
-        case $1 in
-            -h | --help) usage; exit 0 ;;
-            -o | --output) cellar_need_value "$@"; output=$2; shift 2 ;;
-            --at) cellar_need_value "$@"; at=$2; shift 2 ;;
-            --force) force=true; shift ;;
-            -*) cellar_unknown_option "$1" ;;
-            *) positional+=("$1"); shift ;;
-        esac
-    done
-    [[ ${#positional[@]} -ge 2 ]] || cellar_usage_error "missing TENANT or DATABASE"
-    [[ ${#positional[@]} -le 3 ]] || cellar_unknown_option "${positional[3]}"
+    local opt_output="" opt_at="" opt_force=false
+    cellar_parse_args "TENANT DATABASE [VERSION]" "output=:o at= force" "$@"
+    local positional=("${CELLAR_POSITIONAL[@]}") output=$opt_output at=$opt_at force=$opt_force
     local tenant=${positional[0]} database=${positional[1]} version=${positional[2]:-latest}
     cellar_check_name tenant "$tenant"
     cellar_check_name database "$database"

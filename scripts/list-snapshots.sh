@@ -69,20 +69,9 @@ database_snapshots() { # TENANT DATABASE LIMIT ALL
 }
 
 main() {
-    local positional=() limit="" all=false
-    cellar_split_args "$@"
-    set -- ${CELLAR_ARGS[@]+"${CELLAR_ARGS[@]}"}
-    while [[ $# -gt 0 ]]; do
-        case $1 in
-            -h | --help) usage; exit 0 ;;
-            --limit) cellar_need_value "$@"; limit=$2; shift 2 ;;
-            --all) all=true; shift ;;
-            -*) cellar_unknown_option "$1" ;;
-            *) positional+=("$1"); shift ;;
-        esac
-    done
-    [[ ${#positional[@]} -ge 1 ]] || cellar_usage_error "missing TENANT"
-    [[ ${#positional[@]} -le 2 ]] || cellar_unknown_option "${positional[2]}"
+    local opt_limit="" opt_all=false
+    cellar_parse_args "TENANT [DATABASE]" "limit= all" "$@"
+    local positional=("${CELLAR_POSITIONAL[@]}") limit=$opt_limit all=$opt_all
     cellar_check_name tenant "${positional[0]}"
     if [[ ${#positional[@]} -eq 1 ]]; then
         [[ -z $limit && $all == false ]] || cellar_usage_error "--limit and --all need a DATABASE"

@@ -37,21 +37,9 @@ EOF
 }
 
 main() {
-    local positional=() machine="" app=""
-    cellar_split_args "$@"
-    set -- ${CELLAR_ARGS[@]+"${CELLAR_ARGS[@]}"}
-    while [[ $# -gt 0 ]]; do
-        case $1 in
-            -h | --help) usage; exit 0 ;;
-            --machine) cellar_need_value "$@"; machine=$2; shift 2 ;;
-            --app) cellar_need_value "$@"; app=$2; shift 2 ;;
-            -*) cellar_unknown_option "$1" ;;
-            *) positional+=("$1"); shift ;;
-        esac
-    done
-    [[ ${#positional[@]} -ge 1 ]] || cellar_usage_error "missing TENANT"
-    [[ ${#positional[@]} -le 1 ]] || cellar_unknown_option "${positional[1]}"
-    local tenant=${positional[0]}
+    local opt_machine="" opt_app=""
+    cellar_parse_args "TENANT" "machine= app=" "$@"
+    local tenant=${CELLAR_POSITIONAL[0]} machine=$opt_machine app=$opt_app
     cellar_check_name tenant "$tenant"
     if [[ -n $machine ]]; then
         cellar_check_name machine "$machine"

@@ -36,23 +36,52 @@ cellar_usage_error() { # MESSAGE...
 
 # --------------------------------------------------------------------------------------------- arguments
 
-# Splits --option=value into two arguments; the result is in CELLAR_ARGS. Use:
-#   cellar_split_args "$@"; set -- ${CELLAR_ARGS[@]+"${CELLAR_ARGS[@]}"}
-cellar_split_args() {
-    CELLAR_ARGS=()
-    local arg
-    for arg in "$@"; do
-        case $arg in
-            --*=*) CELLAR_ARGS+=("${arg%%=*}" "${arg#*=}") ;;
-            *) CELLAR_ARGS+=("$arg") ;;
-        esac
+# Parses the command line of a script. NAMES are its arguments in order, optional ones in brackets
+# ("TENANT [DATABASE]"); SPECS its options: "name=" takes a value, "name" is a flag, ":x" adds the short
+# form -x ("output=:o"). --name=value is --name value. -h and --help run the script's usage function and
+# exit 0. Each option's value goes to the variable opt_<name> (dashes become underscores; a flag gets
+# true) that the caller declares with its default; the arguments go to CELLAR_POSITIONAL.
+cellar_parse_args() { # NAMES SPECS ARGS...
+    local names=() specs=() spec name arg matched split min=0
+    read -r -a names <<<"$1"
+    read -r -a specs <<<"$2"
+    shift 2
+    for name in ${names[@]+"${names[@]}"}; do
+        [[ $name == \[* ]] || min=$((min + 1))
     done
-}
-
-# Fails unless the option in $1 has a value after it: call as `cellar_need_value "$@"` inside the loop.
-cellar_need_value() {
-    if [[ $# -lt 2 || -z $2 ]]; then
-        cellar_usage_error "$1 needs a value"
+    CELLAR_POSITIONAL=()
+    while [[ $# -gt 0 ]]; do
+        arg=$1
+        shift
+        case $arg in
+            -h | --help) usage; exit 0 ;;
+            --*=*) set -- "${arg#*=}" "$@"; arg=${arg%%=*}; split=true ;;
+            -?*) split=false ;;
+            *) CELLAR_POSITIONAL+=("$arg"); continue ;;
+        esac
+        matched=""
+        for spec in ${specs[@]+"${specs[@]}"}; do
+            name=${spec%%[=:]*}
+            if [[ $arg == "--$name" || ( $spec == *:* && $arg == "-${spec##*:}" ) ]]; then
+                matched=$spec
+                break
+            fi
+        done
+        [[ -n $matched ]] || cellar_unknown_option "$arg"
+        if [[ $matched == *=* ]]; then
+            [[ $# -ge 1 && -n $1 ]] || cellar_usage_error "$arg needs a value"
+            printf -v "opt_${name//-/_}" '%s' "$1"
+            shift
+        else
+            [[ $split == false ]] || cellar_usage_error "$arg takes no value"
+            printf -v "opt_${name//-/_}" '%s' true
+        fi
+    done
+    if [[ ${#CELLAR_POSITIONAL[@]} -lt $min ]]; then
+        cellar_usage_error "missing ${names[${#CELLAR_POSITIONAL[@]}]}"
+    fi
+    if [[ ${#CELLAR_POSITIONAL[@]} -gt ${#names[@]} ]]; then
+        cellar_unknown_option "${CELLAR_POSITIONAL[${#names[@]}]}"
     fi
 }
 

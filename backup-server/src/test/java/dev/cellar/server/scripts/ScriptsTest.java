@@ -89,6 +89,26 @@ class ScriptsTest {
     }
 
     @Test
+    void argumentsAreCheckedBeforeAnythingIsAsked() {
+        String[][] cases = {
+                {"missing DATABASE", "download-snapshot.sh", "acme"},
+                {"missing TENANT", "list-snapshots.sh"},
+                {"unexpected argument 'extra'", "list-snapshots.sh", "acme", "app", "extra"},
+                {"--all takes no value", "list-snapshots.sh", "acme", "app", "--all=yes"},
+                {"--limit needs a value", "list-snapshots.sh", "acme", "app", "--limit"},
+                {"--limit and --all need a DATABASE", "list-snapshots.sh", "acme", "--limit=5"},
+                {"--at goes with latest", "download-snapshot.sh", "acme", "app", "20261121T093000123Z-1a2b3c4d",
+                        "--at", "2026-11-21T09:30:00Z"},
+                {"--timeout must be a whole number", "clone-and-restore.sh", "m1", "--timeout", "soon"}};
+        for (String[] c : cases) {
+            Result r = scripts.env("CELLAR_URL", "http://127.0.0.1:9").run(c[1],
+                    java.util.Arrays.copyOfRange(c, 2, c.length));
+            assertEquals(2, r.exit(), String.join(" ", c) + ": " + r);
+            assertTrue(r.stderr().contains(c[0]), String.join(" ", c) + ": " + r);
+        }
+    }
+
+    @Test
     void everyScriptRefusesAnInvalidName() {
         for (Map.Entry<String, List<String>> e : SAMPLE_ARGS.entrySet()) {
             List<String> args = new ArrayList<>(e.getValue());
