@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Clones a tenant machine and has the clone restore the tenant's databases from the backup server.
 set -euo pipefail
-# shellcheck source=lib/cellar.sh
+# shellcheck source-path=SCRIPTDIR source=lib/cellar.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cellar.sh"
 
 usage() {
@@ -81,6 +81,7 @@ cancel_path() { # INDEX
 # Cancels every request still pending; says which it could not cancel.
 cancel_all() {
     local i answer
+    [[ ${#IDS[@]} -gt 0 ]] || return 0
     for i in "${!IDS[@]}"; do
         if answer=$(cellar_api DELETE "$(cancel_path "$i")"); then
             remember "$i" "$answer"
@@ -93,6 +94,7 @@ cancel_all() {
 
 unfinished_hint() {
     local i
+    [[ ${#IDS[@]} -gt 0 ]] || return 0
     for i in "${!IDS[@]}"; do
         case ${STATES[$i]} in
             pending)
@@ -123,7 +125,7 @@ create_requests() { # VERSION DATABASE...
     for database in "$@"; do
         if ! answer=$(cellar_api POST "/api/v1/tenants/$TENANT/databases/$database/restores" \
             "{\"version\":\"$version\",\"onlyIfMissing\":true}"); then
-            [[ ${#IDS[@]} -eq 0 ]] || cancel_all
+            cancel_all
             exit "$CELLAR_EXIT_FAILED"
         fi
         remember "$i" "$answer"

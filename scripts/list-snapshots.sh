@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lists a tenant's databases, or one database's snapshots.
 set -euo pipefail
-# shellcheck source=lib/cellar.sh
+# shellcheck source-path=SCRIPTDIR source=lib/cellar.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cellar.sh"
 
 usage() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mints a tenant token and hands it to the tenant's agent on Fly.io.
 set -euo pipefail
-# shellcheck source=lib/cellar.sh
+# shellcheck source-path=SCRIPTDIR source=lib/cellar.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cellar.sh"
 
 usage() {

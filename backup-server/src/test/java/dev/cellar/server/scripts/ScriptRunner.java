@@ -54,6 +54,7 @@ final class ScriptRunner {
     }
 
     private final Path workDir;
+    private final Path bin;
     private final Path flyLog;
     private final Map<String, String> env = new HashMap<>();
 
@@ -61,12 +62,8 @@ final class ScriptRunner {
     ScriptRunner(Path workDir, String url, String adminToken) {
         try {
             this.workDir = workDir;
-            Path bin = Files.createDirectories(workDir.resolve("stand-in-bin"));
-            Path fly = bin.resolve("fly");
-            Files.writeString(fly, STAND_IN);
-            if (!fly.toFile().setExecutable(true)) {
-                throw new IOException("cannot make " + fly + " executable");
-            }
+            bin = Files.createDirectories(workDir.resolve("stand-in-bin"));
+            standIn("fly", STAND_IN);
             flyLog = workDir.resolve("fly.log");
             Files.writeString(flyLog, "");
             env.put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
@@ -93,6 +90,20 @@ final class ScriptRunner {
     static List<Path> scripts() {
         try (Stream<Path> files = Files.list(scriptsDir())) {
             return files.filter(p -> p.getFileName().toString().endsWith(".sh")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Puts an executable {@code name} with the given script first on the scripts' PATH. */
+    ScriptRunner standIn(String name, String script) {
+        try {
+            Path file = bin.resolve(name);
+            Files.writeString(file, script);
+            if (!file.toFile().setExecutable(true)) {
+                throw new IOException("cannot make " + file + " executable");
+            }
+            return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -170,7 +170,7 @@ class ScriptsTest {
         List<String> command = new ArrayList<>(List.of("shellcheck", "-x"));
         ScriptRunner.scripts().forEach(p -> command.add(p.toString()));
         command.add(ScriptRunner.scriptsDir().resolve("lib/cellar.sh").toString());
-        Process p = new ProcessBuilder(command).directory(ScriptRunner.scriptsDir().toFile())
+        Process p = new ProcessBuilder(command).directory(ScriptRunner.scriptsDir().getParent().toFile())
                 .redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(2, TimeUnit.MINUTES));
@@ -364,6 +364,19 @@ class ScriptsTest {
                     "a partial download was left behind");
         }
         assertFalse(Files.exists(dir.resolve("none.sqlite3")));
+    }
+
+    @Test
+    void aDownloadThatDoesNotMatchItsSha256IsNotKept() {
+        String tenant = newTenant();
+        api.upload(tenant, "app", server.mintToken(tenant), "m1", work, 50, 1);
+        scripts.standIn("sha256sum", "#!/usr/bin/env bash\necho \"" + "0".repeat(64) + "  $1\"\n");
+
+        Result r = scripts.run("download-snapshot.sh", tenant, "app", "-o", "damaged.sqlite3");
+
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.stderr().contains("the download is damaged"), r.toString());
+        assertFalse(Files.exists(work.resolve("damaged.sqlite3")));
     }
 
     // ------------------------------------------------------------------------------------------ clone and restore
