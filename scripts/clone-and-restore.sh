@@ -18,6 +18,8 @@ Makes a new machine from MACHINE_ID that comes up with the tenant's data from th
      the requests and restores before the app starts. If the clone fails, the requests are cancelled.
   3. waits until every request is completed or failed, or SECONDS pass, and prints the results.
 
+It looks at the requests every CELLAR_POLL_INTERVAL seconds (environment; default 2).
+
 The source machine keeps running: two machines uploading for one tenant fork its history (the server then
 warns forked_history). Stop or destroy the source once the clone is checked.
 
@@ -40,10 +42,6 @@ EOF
     cellar_help_footer "server fly" \
         "1  also: a restore failed or was cancelled" \
         "5  the restores did not finish within --timeout (they stay pending or running)"
-    cat <<'EOF'
-
-Also: CELLAR_POLL_INTERVAL  seconds between two looks at the requests (default 2)
-EOF
 }
 
 # The requests made, by index: id, database, version, state, claimedBy, message ("-" for null).
