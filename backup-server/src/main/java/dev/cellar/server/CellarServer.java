@@ -22,18 +22,22 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.eclipse.jetty.http.UriCompliance;
 
 /** The HTTP server: every route at a glance, built from its parts. */
 public final class CellarServer implements AutoCloseable {
     private static final String DB = "/api/v1/tenants/{tenant}/databases/{database}";
+    /** How long a stopping server waits for requests in flight; below the platform's kill timeout (fly.toml). */
+    static final long DRAIN_MILLIS = 20_000;
     private static final String RESTORES = "/api/v1/tenants/{tenant}/restores";
     private final Javalin app;
     private final BlobStore store;
 
-    public CellarServer(ServerConfig config, BlobStore store, String adminToken, byte[] tokenSecret, Clock clock) {
+    public CellarServer(ServerConfig config, BlobStore store, String adminToken, byte[] tokenSecret, Clock systemClock) {
         this.store = store;
+        Clock clock = Clock.tick(systemClock, Duration.ofMillis(1)); // the API's instants, like versions, are in ms
         ObjectMapper json = Json.mapper();
         TenantRegistry tenants = new TenantRegistry(store, json, clock);
         TokenService tokens = new TokenService(adminToken, tokenSecret, tenants, config.tokenCacheTtl(), clock);
@@ -58,6 +62,8 @@ public final class CellarServer implements AutoCloseable {
             // names like "a%2Fb" must reach the handlers to be refused as invalid_name, not by Jetty as HTML
             c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
             c.jetty.modifyServletContextHandler(h -> h.getServletHandler().setDecodeAmbiguousURIs(true));
+            // on stop, refuse new connections but let requests in flight (an agent's last upload) finish
+            c.jetty.modifyServer(server -> server.setStopTimeout(DRAIN_MILLIS));
             ErrorMapping.install(c.routes);
 
             c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));

@@ -71,24 +71,26 @@ class MachinesAndForksTest {
         assertEquals(0, o.get("warnings").size());
     }
 
-    @Test
-    void aHandOverToACloneIsNotAFork() {
+    /** A new tenant with one upload per "database:machine" step, in order. */
+    private String tenantUploading(String... steps) {
         String t = newTenant();
         String token = server.mintToken(t);
-        api.upload(t, "app", token, "m-old", dir, 5, 1);
-        api.upload(t, "app", token, "m-old", dir, 6, 2);
-        api.upload(t, "app", token, "m-new", dir, 7, 3);
-        api.upload(t, "app", token, "m-new", dir, 8, 4);
+        for (int i = 0; i < steps.length; i++) {
+            String[] step = steps[i].split(":");
+            api.upload(t, step[0], token, step[1], dir, 5 + i, i + 1);
+        }
+        return t;
+    }
+
+    @Test
+    void aHandOverToACloneIsNotAFork() {
+        String t = tenantUploading("app:m-old", "app:m-old", "app:m-new", "app:m-new");
         assertEquals(0, overview(t).get("warnings").size(), overview(t).toString());
     }
 
     @Test
     void twoMachinesUploadingInTurnAreAFork() {
-        String t = newTenant();
-        String token = server.mintToken(t);
-        api.upload(t, "app", token, "m-old", dir, 5, 1);
-        api.upload(t, "app", token, "m-clone", dir, 6, 2);
-        api.upload(t, "app", token, "m-old", dir, 7, 3);
+        String t = tenantUploading("app:m-old", "app:m-clone", "app:m-old");
         JsonNode warnings = overview(t).get("warnings");
         assertEquals(1, warnings.size());
         assertEquals("forked_history", warnings.get(0).get("code").asText());
@@ -104,11 +106,7 @@ class MachinesAndForksTest {
 
     @Test
     void uploadsToDifferentDatabasesCountForOneTenant() {
-        String t = newTenant();
-        String token = server.mintToken(t);
-        api.upload(t, "app", token, "m-old", dir, 5, 1);
-        api.upload(t, "cache", token, "m-clone", dir, 6, 2);
-        api.upload(t, "app", token, "m-old", dir, 7, 3);
+        String t = tenantUploading("app:m-old", "cache:m-clone", "app:m-old");
         assertEquals(1, overview(t).get("warnings").size());
     }
 }
