@@ -44,12 +44,13 @@ public final class CellarServer implements AutoCloseable {
         Access access = new Access(tokens);
         SnapshotCatalog catalog = new SnapshotCatalog(store);
         SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock);
-        SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads());
         SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store);
         MachineRegistry machines = new MachineRegistry(store, json, clock);
         TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock);
         TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, overview);
         RestoreRequests restoreRequests = new RestoreRequests(store, json, clock);
+        SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads(),
+                restoreRequests);
         RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);
         HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json);
 

@@ -5,6 +5,7 @@ import dev.cellar.server.http.ApiError;
 import dev.cellar.server.restore.StoredRequest.Claim;
 import dev.cellar.server.restore.StoredRequest.Result;
 import dev.cellar.server.restore.StoredRequest.Spec;
+import dev.cellar.server.snapshot.SnapshotPins;
 import dev.cellar.server.storage.BlobPage;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.tenant.TenantRegistry;
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  * bucket sees the same requests. Each of a request's objects is written once with put-if-absent; the claim object
  * decides who owns a request, so of two machines (or a machine and a cancellation) exactly one wins.
  */
-public final class RestoreRequests {
+public final class RestoreRequests implements SnapshotPins {
     private static final Pattern ID = Pattern.compile("r\\d{8}T\\d{9}Z-[0-9a-f]{6}");
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
@@ -99,6 +100,16 @@ public final class RestoreRequests {
             }
         });
         return out;
+    }
+
+    /** A snapshot that a pending or running request will restore must not be deleted under it. */
+    @Override
+    public Optional<String> pinned(String tenant, String database, String version) {
+        return list(tenant, false).stream()
+                .filter(r -> !r.isFinished() && r.database().equals(database) && r.version().equals(version))
+                .findFirst()
+                .map(r -> "restore request " + r.id() + " (" + r.state() + ") restores this version; cancel it"
+                        + " first (DELETE /api/v1/tenants/" + tenant + "/restores/" + r.id() + ")");
     }
 
     /** Gives the request to {@code machine}: 409 if it is not pending, targets another machine or was taken. */

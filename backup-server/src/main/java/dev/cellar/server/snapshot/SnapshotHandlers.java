@@ -20,13 +20,15 @@ public final class SnapshotHandlers {
     private static final Logger log = LoggerFactory.getLogger(SnapshotHandlers.class);
     private final Access access;
     private final SnapshotCatalog catalog;
+    private final SnapshotPins pins;
     private final SnapshotIngest ingest;
     private final ObjectMapper json;
     private final Semaphore uploadSlots;
 
     public SnapshotHandlers(Access access, SnapshotCatalog catalog, SnapshotIngest ingest, ObjectMapper json,
-                            int maxConcurrentUploads) {
+                            int maxConcurrentUploads, SnapshotPins pins) {
         this.access = access;
+        this.pins = pins;
         this.catalog = catalog;
         this.ingest = ingest;
         this.json = json;
@@ -89,6 +91,9 @@ public final class SnapshotHandlers {
         String tenant = access.requireAdminOnTenant(ctx);
         String database = Access.name(ctx, "database");
         SnapshotVersion version = SnapshotDownloads.version(ctx.pathParam("version"));
+        pins.pinned(tenant, database, version.toString()).ifPresent(why -> {
+            throw ApiError.conflict("pinned", why);
+        });
         if (!catalog.delete(tenant, database, version)) {
             throw ApiError.notFound("no snapshot " + version + " of " + tenant + "/" + database);
         }

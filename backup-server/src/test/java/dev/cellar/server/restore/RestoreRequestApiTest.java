@@ -190,4 +190,17 @@ class RestoreRequestApiTest {
         assertEquals("not_pending", api.expect(409, "DELETE", restores() + "/" + running, admin, null)
                 .get("error").asText());
     }
+
+    @Test
+    void aSnapshotThatAnOpenRequestRestoresCannotBeDeleted() {
+        String id = create("{\"version\":\"" + v1 + "\"}").get("id").asText();
+        String snapshot = "/api/v1/tenants/" + tenant + "/databases/app/snapshots/" + v1;
+        JsonNode refused = api.expect(409, "DELETE", snapshot, admin, null);
+        assertEquals("pinned", refused.get("error").asText());
+        assertTrue(refused.get("message").asText().contains(id), refused.toString());
+        api.expect(204, "DELETE", "/api/v1/tenants/" + tenant + "/databases/app/snapshots/" + v2, admin, null);
+
+        api.expect(200, "DELETE", restores() + "/" + id, admin, null);
+        api.expect(204, "DELETE", snapshot, admin, null);
+    }
 }
