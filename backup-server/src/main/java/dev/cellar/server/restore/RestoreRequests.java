@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -59,8 +60,9 @@ public final class RestoreRequests implements SnapshotPins {
         do {
             byte[] suffix = new byte[3];
             random.nextBytes(suffix);
-            String id = "r" + ID_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(suffix);
-            spec = new Spec(id, tenant, database, version, requested, machineId, onlyIfMissing, clock.instant());
+            Instant now = clock.instant();
+            String id = "r" + ID_TIME.format(now) + "-" + HexFormat.of().formatHex(suffix);
+            spec = new Spec(id, tenant, database, version, requested, machineId, onlyIfMissing, now);
         } while (!store.putIfAbsent(key(tenant, spec.id(), REQUEST), write(spec)));
         for (RestoreRequest older : list(tenant, true)) {
             if (older.database().equals(database) && !older.id().equals(spec.id())) {
