@@ -1,5 +1,6 @@
 package dev.cellar.server.restore;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 
 /**
@@ -32,10 +33,12 @@ public record RestoreRequest(
     public static final String FAILED = "failed";
     public static final String CANCELLED = "cancelled";
 
+    @JsonIgnore
     public boolean isPending() {
         return PENDING.equals(state);
     }
 
+    @JsonIgnore
     public boolean isFinished() {
         return COMPLETED.equals(state) || FAILED.equals(state) || CANCELLED.equals(state);
     }

@@ -81,6 +81,10 @@ class RestoreRequestApiTest {
         assertEquals("pending", r.get("state").asText());
         assertTrue(r.get("machineId").isNull());
         assertFalse(r.get("onlyIfMissing").asBoolean());
+        List<String> fields = new ArrayList<>();
+        r.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("id", "tenant", "database", "version", "requested", "machineId", "onlyIfMissing", "state",
+                "createdAt", "claimedBy", "claimedAt", "finishedAt", "message"), fields);
         api.upload(tenant, "app", token, "m-a", dir, 30, 3); // newer than the request: it must not move
         String id = r.get("id").asText();
         assertEquals(v2, api.expect(200, "GET", restores() + "/" + id, token, null).get("version").asText());
