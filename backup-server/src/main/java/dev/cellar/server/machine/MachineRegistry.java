@@ -46,16 +46,9 @@ public final class MachineRegistry {
     /** Every machine that ever sent a heartbeat for the tenant. */
     public List<MachineRecord> list(String tenant) {
         List<MachineRecord> out = new ArrayList<>();
-        String folder = folder(tenant);
-        String after = null;
-        BlobPage page;
-        do {
-            page = store.list(folder, after, 1000);
-            for (BlobPage.Entry e : page.entries()) {
-                store.read(e.key()).flatMap(this::parse).ifPresent(out::add);
-                after = e.key();
-            }
-        } while (page.truncated() && after != null);
+        for (BlobPage.Entry e : store.listAll(folder(tenant))) {
+            store.read(e.key()).flatMap(this::parse).ifPresent(out::add);
+        }
         return out;
     }
 

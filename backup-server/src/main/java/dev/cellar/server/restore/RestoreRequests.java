@@ -83,18 +83,12 @@ public final class RestoreRequests implements SnapshotPins {
     public List<RestoreRequest> list(String tenant, boolean pendingOnly) {
         Map<String, TreeSet<String>> objects = new TreeMap<>();
         String folder = folder(tenant);
-        String after = null;
-        BlobPage page;
-        do {
-            page = store.list(folder, after, 1000);
-            for (BlobPage.Entry e : page.entries()) {
-                String[] parts = e.key().substring(folder.length()).split("/");
-                if (parts.length == 2 && isValidId(parts[0])) {
-                    objects.computeIfAbsent(parts[0], k -> new TreeSet<>()).add(parts[1]);
-                }
-                after = e.key();
+        for (BlobPage.Entry e : store.listAll(folder)) {
+            String[] parts = e.key().substring(folder.length()).split("/");
+            if (parts.length == 2 && isValidId(parts[0])) {
+                objects.computeIfAbsent(parts[0], k -> new TreeSet<>()).add(parts[1]);
             }
-        } while (page.truncated() && after != null);
+        }
         List<RestoreRequest> out = new ArrayList<>();
         objects.forEach((id, names) -> {
             if (names.contains(REQUEST) && !(pendingOnly && names.contains(CLAIM))) {

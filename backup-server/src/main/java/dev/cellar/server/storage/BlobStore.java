@@ -1,6 +1,7 @@
 package dev.cellar.server.storage;
 
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -54,6 +55,19 @@ public interface BlobStore extends AutoCloseable {
      * @param max at most this many entries (1..1000)
      */
     BlobPage list(String folder, String startAfter, int max);
+
+    /** Every key in a folder and its sub-folders, page after page, in ascending order: for small folders. */
+    default List<BlobPage.Entry> listAll(String folder) {
+        List<BlobPage.Entry> all = new ArrayList<>();
+        String after = null;
+        BlobPage page;
+        do {
+            page = list(folder, after, 1000);
+            all.addAll(page.entries());
+            after = page.entries().isEmpty() ? null : page.entries().get(page.entries().size() - 1).key();
+        } while (page.truncated() && after != null);
+        return all;
+    }
 
     /** The immediate sub-folders of a folder, each ending in '/', in ascending order. */
     List<String> folders(String folder);

@@ -304,6 +304,18 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void listAllFollowsEveryPage() {
+        for (int i = 0; i < 1003; i++) {
+            store.put(String.format("many/%04d", i), new byte[0]);
+        }
+        store.put("other/x", new byte[0]);
+        List<BlobPage.Entry> all = store.listAll("many/");
+        assertEquals(1003, all.size());
+        assertEquals("many/0000", all.get(0).key());
+        assertEquals("many/1002", all.get(1002).key());
+    }
+
+    @Test
     void listOfAMissingFolderIsEmpty() {
         store.put("here/k", bytes("k"));
         assertEquals(new BlobPage(List.of(), false), store.list("elsewhere/", null, 10));
