@@ -82,10 +82,10 @@ public final class BootRequests implements RequestedRestores {
             requests.finish(r, RestoreRequest.COMPLETED, "restored " + done.version() + " into " + target);
             return Optional.of(done);
         } catch (NothingToRestoreException e) {
-            requests.finish(r, RestoreRequest.FAILED, e.getMessage());
+            requests.finish(r, RestoreRequest.FAILED, "restoring " + r.version() + " failed: " + e.getMessage());
             throw new IOException("restore request " + r.id() + ": " + e.getMessage(), e);
         } catch (IOException | SQLException | ApiException | RuntimeException e) {
-            requests.finish(r, RestoreRequest.FAILED, describe(e));
+            requests.finish(r, RestoreRequest.FAILED, "restoring " + r.version() + " failed: " + describe(e));
             throw e;
         }
     }

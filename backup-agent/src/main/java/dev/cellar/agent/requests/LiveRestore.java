@@ -87,7 +87,8 @@ public final class LiveRestore {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            requests.finish(r, RestoreRequest.FAILED, BootRequests.describe(e) + " (the database was left as it was)");
+            requests.finish(r, RestoreRequest.FAILED, "restoring " + r.version() + " failed: "
+                    + BootRequests.describe(e) + " (the database was left as it was)");
             return;
         }
         requests.finish(r, RestoreRequest.COMPLETED, "restored " + r.version() + " into " + db.path()

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Restore requests as one agent (machine m2) meets them, in this JVM against a real server. */
 class RestoreRequestsTest {
     private static TestServer server;
+    private static Path storage;
     private static Admin admin;
     private static int tenants;
 
@@ -46,7 +47,8 @@ class RestoreRequestsTest {
 
     @BeforeAll
     static void startServer() throws IOException {
-        server = Servers.start();
+        storage = Files.createTempDirectory("cellar-requests-storage");
+        server = Servers.start(storage);
         admin = new Admin(server);
     }
 
@@ -111,7 +113,7 @@ class RestoreRequestsTest {
         Files.delete(db);
         String v1 = v1();
         String id = admin.requestRestore(tenant, "app", v1, "m2", true).get("id").asText();
-        admin.deleteSnapshot(tenant, "app", v1);
+        Servers.damage(storage, v1);
         Path marker = data.resolve("app-started");
 
         int status = AgentCommand.commandLine(env, new FileStoreDiskSpace()).execute("run", "--", "touch",
@@ -153,7 +155,7 @@ class RestoreRequestsTest {
     void aLiveRollbackThatFailsLeavesTheDatabaseAsItWas() throws Exception {
         String v1 = v1();
         String id = admin.requestRestore(tenant, "app", v1, "m2", false).get("id").asText();
-        admin.deleteSnapshot(tenant, "app", v1);
+        Servers.damage(storage, v1);
         List<String> before = TestDatabases.rows(db);
 
         live().applyAll(requests().heartbeat());

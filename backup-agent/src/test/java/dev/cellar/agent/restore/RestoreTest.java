@@ -157,17 +157,12 @@ class RestoreTest {
     }
 
     private static Path storedFile(String version) throws IOException {
-        try (Stream<Path> files = Files.walk(storage)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(version)).findFirst().orElseThrow();
-        }
+        return Servers.storedFile(storage, version);
     }
 
     @Test
     void restoreRefusesSnapshotAlteredInStorageAndCreatesNoTarget() throws Exception {
-        Path stored = storedFile(backup.version().orElseThrow());
-        byte[] bytes = Files.readAllBytes(stored);
-        bytes[bytes.length / 2] ^= 0x01;
-        Files.write(stored, bytes);
+        Servers.damage(storage, backup.version().orElseThrow());
         Path target = elsewhere.resolve("main.sqlite3");
 
         assertThrows(RestoreVerificationException.class, () ->

@@ -40,11 +40,6 @@ public final class Admin {
                 JsonNodeFactory.instance.objectNode().put("machineId", machineId).toString());
     }
 
-    public void deleteSnapshot(String tenant, String database, String version) {
-        api.expect(204, "DELETE", tenantPath(tenant) + "/databases/" + database + "/snapshots/" + version,
-                server.adminToken(), null);
-    }
-
     /** The versions of {@code database}, newest first. */
     public List<String> versions(String tenant, String database) {
         List<String> versions = new ArrayList<>();
