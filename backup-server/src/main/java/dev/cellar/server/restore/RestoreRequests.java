@@ -147,13 +147,21 @@ public final class RestoreRequests implements SnapshotPins {
         return sameOutcome(require(tenant, id), state, machine);
     }
 
-    /** Cancels a pending request, so no machine will apply it. */
+    /**
+     * Cancels a request: a pending one is never applied; a running one (its machine may have died) is closed, and
+     * that machine's report is refused later. Finished requests are 409.
+     */
     public RestoreRequest cancel(String tenant, String id, String reason) {
         RestoreRequest request = require(tenant, id);
-        if (!request.isPending()) {
+        if (request.isPending()) {
+            store.putIfAbsent(key(tenant, id, CLAIM), write(new Claim(null, clock.instant(), reason)));
+        } else if (RestoreRequest.RUNNING.equals(request.state())) {
+            store.putIfAbsent(key(tenant, id, RESULT), write(new Result(RestoreRequest.CANCELLED,
+                    reason + " while machine " + request.claimedBy() + " was applying it", request.claimedBy(),
+                    clock.instant())));
+        } else {
             throw notPending(request);
         }
-        store.putIfAbsent(key(tenant, id, CLAIM), write(new Claim(null, clock.instant(), reason)));
         RestoreRequest now = require(tenant, id);
         if (!RestoreRequest.CANCELLED.equals(now.state())) {
             throw notPending(now);

@@ -181,7 +181,7 @@ class RestoreRequestApiTest {
     }
 
     @Test
-    void theAdminCancelsAPendingRequestOnly() {
+    void theAdminCancelsAPendingRequestButNotAFinishedOne() {
         String id = create("{\"version\":\"latest\"}").get("id").asText();
         JsonNode cancelled = api.expect(200, "DELETE", restores() + "/" + id, admin, null);
         assertEquals("cancelled", cancelled.get("state").asText());
@@ -189,10 +189,26 @@ class RestoreRequestApiTest {
                 "{\"machineId\":\"m-a\"}").get("error").asText());
         assertEquals(0, heartbeat("m-a").get("restores").size());
 
-        String running = create("{\"version\":\"latest\"}").get("id").asText();
-        api.expect(200, "POST", restores() + "/" + running + "/claim", token, "{\"machineId\":\"m-a\"}");
-        assertEquals("not_pending", api.expect(409, "DELETE", restores() + "/" + running, admin, null)
+        String finished = create("{\"version\":\"latest\"}").get("id").asText();
+        api.expect(200, "POST", restores() + "/" + finished + "/result", token,
+                "{\"machineId\":\"m-a\",\"state\":\"completed\"}");
+        assertEquals("not_pending", api.expect(409, "DELETE", restores() + "/" + finished, admin, null)
                 .get("error").asText());
+    }
+
+    @Test
+    void theAdminClosesARequestWhoseMachineDiedWhileApplyingIt() {
+        String id = create("{\"version\":\"" + v1 + "\"}").get("id").asText();
+        api.expect(200, "POST", restores() + "/" + id + "/claim", token, "{\"machineId\":\"m-gone\"}");
+        api.expect(409, "DELETE", "/api/v1/tenants/" + tenant + "/databases/app/snapshots/" + v1, admin, null);
+
+        JsonNode cancelled = api.expect(200, "DELETE", restores() + "/" + id, admin, null);
+        assertEquals("cancelled", cancelled.get("state").asText());
+        assertEquals("m-gone", cancelled.get("claimedBy").asText());
+        assertTrue(cancelled.get("message").asText().contains("m-gone"), cancelled.toString());
+        assertEquals("already_finished", api.expect(409, "POST", restores() + "/" + id + "/result", token,
+                "{\"machineId\":\"m-gone\",\"state\":\"completed\"}").get("error").asText());
+        api.expect(204, "DELETE", "/api/v1/tenants/" + tenant + "/databases/app/snapshots/" + v1, admin, null);
     }
 
     @Test
