@@ -14,7 +14,7 @@ backup agent BACKUP_TENANT=TENANT and BACKUP_TOKEN=<token>:
 
   --machine ID   as environment of that machine (fly machine update ID --env ... --yes): one machine per
                  tenant in a shared app. The machine restarts with the new environment.
-  --app APP      without --machine: as secrets of the app (fly secrets set ... -a APP): one app per tenant.
+  --app APP      without --machine: as secrets of the app (fly secrets import -a APP): one app per tenant.
                  The app's machines restart with the new secrets. With --machine: the machine's app.
 
 BACKUP_TENANT is always set explicitly: the agent's default is FLY_MACHINE_ID, which `fly machine clone`
@@ -63,7 +63,9 @@ main() {
         cellar_fly_redacted "$token" machine update "$machine" --env "BACKUP_TENANT=$tenant" \
             --env "BACKUP_TOKEN=$token" --yes || status=$?
     else
-        cellar_fly_redacted "$token" secrets set "BACKUP_TENANT=$tenant" "BACKUP_TOKEN=$token" || status=$?
+        # secrets import reads NAME=VALUE lines on stdin: the token stays off every command line
+        printf 'BACKUP_TENANT=%s\nBACKUP_TOKEN=%s\n' "$tenant" "$token" \
+            | cellar_fly_redacted "$token" secrets import || status=$?
     fi
     if [[ $status -ne 0 ]]; then
         cellar_die "$CELLAR_EXIT_FAILED" "flyctl failed (exit status $status); the new token was not stored and" \

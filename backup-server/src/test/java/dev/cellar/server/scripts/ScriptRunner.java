@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * Runs the operator scripts of {@code scripts/} with {@code bash}, against a server, with a stand-in {@code fly}
  * first on PATH. The stand-in appends each invocation's arguments (tab-separated, one invocation a line) to a log,
  * echoes them as flyctl echoes a machine's new configuration (so a token given to it would show), prints what
- * flyctl prints for {@code machine clone}, and exits with {@code FLY_STANDIN_EXIT} (default 0).
+ * flyctl prints for {@code machine clone}, keeps what {@code secrets import} reads on stdin, and exits with {@code FLY_STANDIN_EXIT} (default 0).
  */
 final class ScriptRunner {
     /** The stand-in's name of the machine that {@code machine clone} makes. */
@@ -27,6 +27,9 @@ final class ScriptRunner {
             set -euo pipefail
             (IFS=$'\\t'; printf '%s\\n' "$*") >>"$FLY_STANDIN_LOG"
             echo "flyctl stand-in: $*"
+            if [[ "$1 $2" == "secrets import" ]]; then
+                cat >>"$FLY_STANDIN_LOG.stdin"
+            fi
             status=${FLY_STANDIN_EXIT:-0}
             if [[ $status -ne 0 ]]; then
                 echo "Error: the stand-in was told to fail" >&2
@@ -140,6 +143,16 @@ final class ScriptRunner {
     }
 
     /** Every invocation of the stand-in fly so far, each as its arguments. */
+    /** What the stand-in read on stdin ({@code secrets import}), empty when nothing. */
+    List<String> flyStdin() {
+        Path stdin = flyLog.resolveSibling(flyLog.getFileName() + ".stdin");
+        try {
+            return Files.exists(stdin) ? Files.readAllLines(stdin) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     List<List<String>> flyCalls() {
         try {
             return Files.readAllLines(flyLog).stream().map(line -> List.of(line.split("\t", -1))).toList();

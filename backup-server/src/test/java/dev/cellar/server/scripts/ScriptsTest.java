@@ -195,6 +195,7 @@ class ScriptsTest extends ScriptTestBase {
         assertEquals(List.of("--yes", "-a", "cells"), call.subList(7, call.size()));
         String token = call.get(6).substring("BACKUP_TOKEN=".length());
         assertTokenWorksAndStaysHidden(tenant, token, r);
+        assertTrue(r.stdout().contains("BACKUP_TOKEN=***"), "flyctl's output was not shown redacted: " + r);
     }
 
     @Test
@@ -202,10 +203,13 @@ class ScriptsTest extends ScriptTestBase {
         String tenant = newTenant();
         Result r = scripts.run("provision-tenant.sh", tenant, "--app", tenant + "-cell");
         assertEquals(0, r.exit(), r.toString());
-        List<String> call = scripts.flyCalls().get(0);
-        assertEquals(List.of("secrets", "set", "BACKUP_TENANT=" + tenant), call.subList(0, 3));
-        assertEquals(List.of("-a", tenant + "-cell"), call.subList(4, 6));
-        assertTokenWorksAndStaysHidden(tenant, call.get(3).substring("BACKUP_TOKEN=".length()), r);
+        assertEquals(List.of(List.of("secrets", "import", "-a", tenant + "-cell")), scripts.flyCalls(),
+                "the token is on no command line");
+        List<String> stdin = scripts.flyStdin();
+        assertEquals(2, stdin.size(), stdin.toString());
+        assertEquals("BACKUP_TENANT=" + tenant, stdin.get(0));
+        assertTrue(stdin.get(1).startsWith("BACKUP_TOKEN="), stdin.toString());
+        assertTokenWorksAndStaysHidden(tenant, stdin.get(1).substring("BACKUP_TOKEN=".length()), r);
     }
 
     @Test
@@ -218,14 +222,14 @@ class ScriptsTest extends ScriptTestBase {
         Result failing = scripts.env("FLY_STANDIN_EXIT", "1").run("provision-tenant.sh", newTenant(), "--app", "x");
         assertEquals(1, failing.exit(), failing.toString());
         assertTrue(failing.stderr().contains("flyctl failed"), failing.toString());
-        String token = scripts.flyCalls().get(0).get(3).substring("BACKUP_TOKEN=".length());
+        String token = scripts.flyStdin().get(1).substring("BACKUP_TOKEN=".length());
+        assertTrue(token.startsWith("cellar."), token);
         assertFalse(failing.all().contains(token), failing.toString());
     }
 
     private void assertTokenWorksAndStaysHidden(String tenant, String token, Result r) throws Exception {
         assertTrue(token.startsWith("cellar." + tenant + "."), token);
         assertFalse(r.all().contains(token), "the token was printed: " + r);
-        assertTrue(r.stdout().contains("BACKUP_TOKEN=***"), "flyctl's output was not shown redacted: " + r);
         api.upload(tenant, "app", token, null, work, 3, 1);
     }
 
