@@ -95,13 +95,8 @@ public final class JsonBody {
     }
 
     private static byte[] bounded(Context ctx) {
-        String length = ctx.header("Content-Length");
-        try {
-            if (length != null && Long.parseLong(length.trim()) > MAX_BYTES) {
-                throw tooLarge();
-            }
-        } catch (NumberFormatException e) {
-            throw ApiError.badRequest("bad_request", "Content-Length is not a number");
+        if (ContentLength.of(ctx) > MAX_BYTES) {
+            throw tooLarge();
         }
         try (InputStream in = ctx.req().getInputStream()) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);

@@ -5,6 +5,7 @@ import dev.cellar.core.ContentDigest;
 import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.http.ApiError;
+import dev.cellar.server.http.ContentLength;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +45,7 @@ public final class SnapshotHandlers {
         }
         BodyFormat format = BodyFormat.of(ctx.header("Content-Type"));
         Optional<ContentDigest> digest = digest(ctx.header("Content-Digest"));
-        long declared = contentLength(ctx);
+        long declared = ContentLength.of(ctx);
         if (declared > ingest.maxBytes()) {
             throw ApiError.tooLarge("the body is " + declared + " bytes; the maximum is " + ingest.maxBytes()
                     + " bytes (BACKUP_MAX_SNAPSHOT_BYTES)");
@@ -109,19 +110,6 @@ public final class SnapshotHandlers {
             return ContentDigest.parse(header);
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest("invalid_digest", e.getMessage());
-        }
-    }
-
-    private static long contentLength(Context ctx) {
-        // Javalin's contentLength() is an int: bodies over 2 GiB need the header itself
-        String header = ctx.header("Content-Length");
-        if (header == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(header.trim());
-        } catch (NumberFormatException e) {
-            throw ApiError.badRequest("bad_request", "Content-Length is not a number");
         }
     }
 
