@@ -21,8 +21,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -81,7 +83,15 @@ public final class RestoreRequests implements SnapshotPins {
 
     /** The tenant's requests, oldest first; with {@code pendingOnly} only those nobody has claimed. */
     public List<RestoreRequest> list(String tenant, boolean pendingOnly) {
-        Map<String, TreeSet<String>> objects = new TreeMap<>();
+        return list(tenant, names -> !(pendingOnly && names.contains(CLAIM)));
+    }
+
+    /**
+     * The requests whose objects (by name) pass {@code which}. The listing tells which of a request's objects exist,
+     * so a request costs one read per object it has, and one that {@code which} leaves out costs none.
+     */
+    private List<RestoreRequest> list(String tenant, Predicate<Set<String>> which) {
+        Map<String, Set<String>> objects = new TreeMap<>();
         String folder = folder(tenant);
         for (BlobPage.Entry e : store.listAll(folder)) {
             String[] parts = e.key().substring(folder.length()).split("/");
@@ -91,8 +101,10 @@ public final class RestoreRequests implements SnapshotPins {
         }
         List<RestoreRequest> out = new ArrayList<>();
         objects.forEach((id, names) -> {
-            if (names.contains(REQUEST) && !(pendingOnly && names.contains(CLAIM))) {
-                find(tenant, id).ifPresent(out::add);
+            if (names.contains(REQUEST) && which.test(names)) {
+                read(tenant, id, REQUEST, Spec.class).ifPresent(spec -> out.add(StoredRequest.view(spec,
+                        names.contains(CLAIM) ? read(tenant, id, CLAIM, Claim.class).orElse(null) : null,
+                        names.contains(RESULT) ? read(tenant, id, RESULT, Result.class).orElse(null) : null)));
             }
         });
         return out;
@@ -101,7 +113,7 @@ public final class RestoreRequests implements SnapshotPins {
     /** A snapshot that a pending or running request will restore must not be deleted under it. */
     @Override
     public Optional<String> pinned(String tenant, String database, String version) {
-        return list(tenant, false).stream()
+        return list(tenant, names -> !names.contains(RESULT)).stream()
                 .filter(r -> !r.isFinished() && r.database().equals(database) && r.version().equals(version))
                 .findFirst()
                 .map(r -> "restore request " + r.id() + " (" + r.state() + ") restores this version; cancel it"

@@ -54,13 +54,16 @@ public final class TenantOverview {
         List<DatabaseSummary> databases = new ArrayList<>();
         List<Snapshot> recent = new ArrayList<>();
         Instant last = null;
+        List<Snapshot> latestOfEach = new ArrayList<>();
         for (String database : catalog.databases(tenant)) {
-            Snapshot latest = catalog.latest(tenant, database).orElse(null);
+            // newest first: an active database's latest snapshot is the first of the window's, at no extra request
+            List<Snapshot> inWindow = catalog.since(tenant, database, windowStart);
+            recent.addAll(inWindow);
+            Snapshot latest = inWindow.isEmpty() ? catalog.latest(tenant, database).orElse(null) : inWindow.get(0);
             databases.add(new DatabaseSummary(database, latest));
             if (latest != null) {
                 last = later(last, latest.createdAt());
-                recent.add(latest);
-                recent.addAll(catalog.since(tenant, database, windowStart));
+                latestOfEach.add(latest);
             }
         }
         if (record.isEmpty() && databases.isEmpty()) {
@@ -68,9 +71,10 @@ public final class TenantOverview {
         }
         List<MachineRecord> seen = machines.list(tenant);
         Instant lastHeartbeat = seen.stream().map(MachineRecord::lastSeenAt).reduce(null, TenantOverview::later);
+        List<Snapshot> uploads = new ArrayList<>(recent);
+        uploads.addAll(latestOfEach); // machines whose last upload is older than the window still show
         return Optional.of(new TenantSummary(tenant, record.map(TenantRecord::createdAt).orElse(null),
-                last == null ? "never" : "ok", last, lastHeartbeat, machines(seen, recent),
-                ForkCheck.check(recent.stream().filter(s -> !s.createdAt().isBefore(windowStart)).toList()),
+                last == null ? "never" : "ok", last, lastHeartbeat, machines(seen, uploads), ForkCheck.check(recent),
                 databases));
     }
 
