@@ -1,5 +1,6 @@
 package dev.cellar.server.retention;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ public record RetentionPolicy(int keepLast, int hourly, int daily, int weekly, i
     }
 
     /** True when every count is zero: nothing would be deleted. */
+    @JsonIgnore
     public boolean isEmpty() {
         return keepLast == 0 && hourly == 0 && daily == 0 && weekly == 0 && monthly == 0 && yearly == 0;
     }
