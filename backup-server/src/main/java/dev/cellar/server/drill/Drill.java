@@ -107,8 +107,12 @@ public final class Drill {
                     + s.sha256().substring(0, 16) + "... was recorded";
         }
         try {
-            List<String> problems = SqliteChecks.integrityCheck(image);
+            List<String> problems = SqliteChecks.integrityCheck(image).stream()
+                    .flatMap(String::lines)
+                    .filter(line -> !line.isBlank() && !line.startsWith("*** in database"))
+                    .toList();
             if (!problems.isEmpty()) {
+                // one line, so it fits a log line and the verdict's key; the first finding names the damage
                 return "integrity_check: " + problems.get(0)
                         + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
             }
