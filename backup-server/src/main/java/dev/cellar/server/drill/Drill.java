@@ -65,7 +65,8 @@ public final class Drill {
         Path dir = null;
         try {
             dir = Files.createTempDirectory(workDir, "drill-");
-            return restore(s, dir.resolve("image.sqlite3"));
+            // one line: it goes into a log line and into the verdict's key
+            return restore(s, dir.resolve("image.sqlite3")).replaceAll("\\s+", " ");
         } catch (IOException e) {
             throw new NotRun("reading the snapshot or writing its image failed: " + e.getMessage(), e);
         } finally {
@@ -107,14 +108,14 @@ public final class Drill {
                     + s.sha256().substring(0, 16) + "... was recorded";
         }
         try {
-            List<String> problems = SqliteChecks.integrityCheck(image).stream()
-                    .flatMap(String::lines)
-                    .filter(line -> !line.isBlank() && !line.startsWith("*** in database"))
-                    .toList();
-            if (!problems.isEmpty()) {
-                // one line, so it fits a log line and the verdict's key; the first finding names the damage
-                return "integrity_check: " + problems.get(0)
-                        + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
+            List<String> found = SqliteChecks.integrityCheck(image);
+            if (!found.isEmpty()) {
+                // the first finding names the damage; SQLite's "*** in database main ***" heading does not
+                List<String> lines = found.stream().flatMap(String::lines)
+                        .filter(line -> !line.isBlank() && !line.startsWith("*** in database")).toList();
+                return lines.isEmpty() ? "integrity_check: " + String.join(" ", found)
+                        : "integrity_check: " + lines.get(0)
+                        + (lines.size() > 1 ? " (and " + (lines.size() - 1) + " more)" : "");
             }
         } catch (SQLException e) {
             return "SQLite cannot open the image: " + e.getMessage();
