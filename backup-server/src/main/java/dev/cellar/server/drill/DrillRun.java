@@ -1,5 +1,6 @@
 package dev.cellar.server.drill;
 
+import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.jobs.JobReport;
 import dev.cellar.server.jobs.NightlyJob;
 import dev.cellar.server.snapshot.Snapshot;
@@ -138,6 +139,11 @@ public final class DrillRun implements NightlyJob {
         long started = System.nanoTime();
         try {
             String verification = drill.check(s);
+            if (!Verifications.OK.equals(verification) && catalog.find(s.tenant(), s.database(),
+                    SnapshotVersion.parse(s.version()).orElseThrow()).isEmpty()) {
+                // deleted while it was drilled (an admin, or retention after a newer upload): no verdict to keep
+                return new Result(s.tenant(), s.database(), s.version(), null, null, "deleted while drilled");
+            }
             Verifications.Verdict v = catalog.verifications().record(s, clock.instant(), verification);
             long ms = (System.nanoTime() - started) / 1_000_000;
             if (v.ok()) {

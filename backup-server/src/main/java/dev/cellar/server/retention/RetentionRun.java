@@ -111,7 +111,8 @@ public final class RetentionRun implements NightlyJob {
         String error = null;
         try {
             Verifications verifications = catalog.verifications();
-            String verified = verifications.newestVerified(tenant, database)
+            String verified = verifications.newestVerified(tenant, database, v -> catalog.find(tenant, database,
+                            SnapshotVersion.parse(v.version()).orElseThrow()).isPresent())
                     .map(Verifications.Verdict::version).orElse(null);
             Set<String> pinned = pins.pinnedVersions(tenant, database);
             Forget forget = new Forget(effective.policy());

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +72,11 @@ public final class Verifications {
                 .findFirst().map(Found::verdict);
     }
 
-    /** The newest snapshot whose newest verdict is ok, scanning newest first. */
-    public Optional<Verdict> newestVerified(String tenant, String database) {
+    /**
+     * The newest snapshot whose newest verdict is ok and that {@code exists} (a verdict can outlive its snapshot
+     * when a drill ends just after the snapshot was deleted), scanning newest first.
+     */
+    public Optional<Verdict> newestVerified(String tenant, String database, Predicate<Verdict> exists) {
         String folder = folder(tenant, database);
         String after = null;
         String judged = null;
@@ -82,7 +86,7 @@ public final class Verifications {
             for (Verdict v : parse(page)) {
                 if (!v.version().equals(judged)) { // the first verdict of a version is its newest
                     judged = v.version();
-                    if (v.ok()) {
+                    if (v.ok() && exists.test(v)) {
                         return Optional.of(v);
                     }
                 }

@@ -49,12 +49,16 @@ class VerificationsTest {
             assertEquals(Instant.parse("2026-11-05T03:00:00Z"), page.get(1).verifiedAt());
             assertEquals(Verifications.OK, page.get(2).verification());
             assertEquals(newest.version(), verifications.latest("acme", "app").orElseThrow().version());
-            assertEquals(mid.version(), verifications.newestVerified("acme", "app").orElseThrow().version());
+            assertEquals(mid.version(), verifications.newestVerified("acme", "app", v -> true).orElseThrow()
+                    .version());
 
+            assertEquals(old.version(), verifications.newestVerified("acme", "app",
+                    v -> !v.version().equals(mid.version())).orElseThrow().version(), "a verdict without snapshot");
             catalog.forget(mid);
             catalog.forget(mid); // a second instance deleting the same snapshot: no error, same state
             assertEquals(Optional.empty(), verifications.of("acme", "app", mid));
-            assertEquals(old.version(), verifications.newestVerified("acme", "app").orElseThrow().version());
+            assertEquals(old.version(), verifications.newestVerified("acme", "app", v -> true).orElseThrow()
+                    .version());
             List<Snapshot> after = catalog.list("acme", "app", 10, null).snapshots();
             assertEquals(List.of(newest.version(), old.version()), after.stream().map(Snapshot::version).toList());
             assertNull(catalog.list("other", "app", 10, null).next());
