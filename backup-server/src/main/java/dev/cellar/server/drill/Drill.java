@@ -12,7 +12,6 @@ import dev.cellar.server.storage.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -43,14 +42,10 @@ public final class Drill {
         }
     }
 
+    /** {@code workDir} is created at the first drill, so a server that never drills never writes there. */
     public Drill(BlobStore store, Path workDir) {
         this.store = store;
         this.workDir = workDir;
-        try {
-            Files.createDirectories(workDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the drill directory " + workDir, e);
-        }
     }
 
     /**
@@ -126,9 +121,10 @@ public final class Drill {
     private synchronized void reserve(long bytes) {
         long usable;
         try {
+            Files.createDirectories(workDir);
             usable = Files.getFileStore(workDir).getUsableSpace();
         } catch (IOException e) {
-            throw new NotRun("cannot read the free space of " + workDir + ": " + e.getMessage(), e);
+            throw new NotRun("cannot use the drill directory " + workDir + ": " + e.getMessage(), e);
         }
         if (usable - reserved < bytes) {
             throw new NotRun("not enough free disk in " + workDir + ": the drill needs " + bytes + " bytes, "
