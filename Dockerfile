@@ -27,7 +27,7 @@ COPY --from=build /src/backup-server/target/cellar-server.jar /app/cellar-server
 COPY docker/server-entrypoint.sh /app/entrypoint.sh
 
 # Local state (the generated admin token and token secret and, without BUCKET_NAME, the snapshots themselves).
-# With a bucket nothing is written here.
+# With a bucket only restore drills write here: one temp copy of a database image per drill, removed after it.
 ENV BACKUP_DATA_DIR=/data \
     PORT=8080 \
     JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError"

@@ -4,12 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.auth.TokenService;
 import dev.cellar.server.config.ServerConfig;
+import dev.cellar.server.drill.Drill;
+import dev.cellar.server.drill.DrillHandlers;
+import dev.cellar.server.drill.DrillRun;
 import dev.cellar.server.http.ErrorMapping;
 import dev.cellar.server.http.Json;
+import dev.cellar.server.jobs.NightlyJob;
 import dev.cellar.server.machine.HeartbeatHandler;
 import dev.cellar.server.machine.MachineRegistry;
 import dev.cellar.server.restore.RestoreHandlers;
 import dev.cellar.server.restore.RestoreRequests;
+import dev.cellar.server.retention.RetentionHandlers;
+import dev.cellar.server.retention.RetentionPolicies;
+import dev.cellar.server.retention.RetentionRun;
 import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.snapshot.SnapshotDownloads;
 import dev.cellar.server.snapshot.SnapshotHandlers;
@@ -23,6 +30,7 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.UriCompliance;
 
@@ -34,6 +42,8 @@ public final class CellarServer implements AutoCloseable {
     private static final String RESTORES = "/api/v1/tenants/{tenant}/restores";
     private final Javalin app;
     private final BlobStore store;
+    private final RetentionRun retention;
+    private final DrillRun drills;
 
     public CellarServer(ServerConfig config, BlobStore store, String adminToken, byte[] tokenSecret, Clock systemClock) {
         this.store = store;
@@ -53,6 +63,12 @@ public final class CellarServer implements AutoCloseable {
                 restoreRequests);
         RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);
         HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json);
+        RetentionPolicies retentionPolicies = new RetentionPolicies(store, json, config.retention());
+        this.retention = new RetentionRun(tenants, catalog, retentionPolicies, restoreRequests);
+        RetentionHandlers retentionHandlers = new RetentionHandlers(access, retentionPolicies, retention, json);
+        this.drills = new DrillRun(tenants, catalog, new Drill(store, config.dataDir().resolve("drills")),
+                config.drillConcurrency(), clock);
+        DrillHandlers drillHandlers = new DrillHandlers(access, drills);
 
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -87,7 +103,18 @@ public final class CellarServer implements AutoCloseable {
             c.routes.delete(RESTORES + "/{id}", restores::cancel);
             c.routes.post(RESTORES + "/{id}/claim", restores::claim);
             c.routes.post(RESTORES + "/{id}/result", restores::result);
+
+            c.routes.get("/api/v1/tenants/{tenant}/retention", retentionHandlers::get);
+            c.routes.put("/api/v1/tenants/{tenant}/retention", retentionHandlers::put);
+            c.routes.delete("/api/v1/tenants/{tenant}/retention", retentionHandlers::delete);
+            c.routes.post("/api/v1/retention/run", retentionHandlers::run);
+            c.routes.post("/api/v1/drills/run", drillHandlers::run);
         });
+    }
+
+    /** The nightly chain's jobs this server provides, in the order they run: retention, then drills. */
+    public List<NightlyJob> nightlyJobs() {
+        return List.of(retention, drills);
     }
 
     public CellarServer start(String host, int port) {

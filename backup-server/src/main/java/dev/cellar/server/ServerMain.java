@@ -36,6 +36,11 @@ public final class ServerMain {
 
     /** Builds and starts a server for {@code config}; also what tests use. */
     public static CellarServer start(ServerConfig config) throws IOException {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** The same on another clock: tests that need snapshots taken days apart. */
+    public static CellarServer start(ServerConfig config, Clock clock) throws IOException {
         for (String unknown : config.unknownVariables()) {
             log.warn("event=config.unknown_variable name={} hint=\"not a Cellar server setting; a typo?\"", unknown);
         }
@@ -60,7 +65,7 @@ public final class ServerMain {
                     .getBytes(StandardCharsets.UTF_8);
         }
         BlobStore store = openStore(config);
-        CellarServer server = new CellarServer(config, store, admin, secret, Clock.systemUTC());
+        CellarServer server = new CellarServer(config, store, admin, secret, clock);
         server.start(config.host(), config.port());
         String where = "http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + server.port();
         log.info("event=server.started url={} storage={} maxSnapshotBytes={} maxConcurrentUploads={}", where,

@@ -1,5 +1,6 @@
 package dev.cellar.server.config;
 
+import dev.cellar.server.retention.RetentionPolicy;
 import dev.cellar.server.storage.s3.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,6 +18,9 @@ import java.util.TreeSet;
  * @param tokenSecret     {@code BACKUP_TOKEN_SECRET}, the HMAC key of tenant tokens; generated likewise when empty
  * @param s3              present when {@code BUCKET_NAME} is set; otherwise snapshots live under {@code dataDir}
  * @param forkWindow      how far back two machines uploading for one tenant count as a fork ({@code BACKUP_FORK_WINDOW})
+ * @param retention       the server-wide retention policy ({@code BACKUP_RETENTION_KEEP_LAST}, {@code _HOURLY},
+ *                        {@code _DAILY}, {@code _WEEKLY}, {@code _MONTHLY}, {@code _YEARLY}); a tenant's own replaces it
+ * @param drillConcurrency how many restore drills run at once ({@code BACKUP_DRILL_CONCURRENCY})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -30,6 +34,8 @@ public record ServerConfig(
         int maxConcurrentUploads,
         Duration tokenCacheTtl,
         Duration forkWindow,
+        RetentionPolicy retention,
+        int drillConcurrency,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -38,7 +44,10 @@ public record ServerConfig(
     static final Set<String> KNOWN = Set.of(
             "BACKUP_HOST", "BACKUP_ADMIN_TOKEN", "BACKUP_TOKEN_SECRET", "BACKUP_DATA_DIR", "BACKUP_S3_PREFIX",
             "BACKUP_S3_PATH_STYLE", "BACKUP_S3_PART_SIZE", "BACKUP_MAX_SNAPSHOT_BYTES",
-            "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW");
+            "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW",
+            "BACKUP_RETENTION_KEEP_LAST", "BACKUP_RETENTION_HOURLY", "BACKUP_RETENTION_DAILY",
+            "BACKUP_RETENTION_WEEKLY", "BACKUP_RETENTION_MONTHLY", "BACKUP_RETENTION_YEARLY",
+            "BACKUP_DRILL_CONCURRENCY");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -72,6 +81,8 @@ public record ServerConfig(
         if (forkWindow.isNegative() || forkWindow.isZero()) {
             r.problem("BACKUP_FORK_WINDOW", "must be positive");
         }
+        RetentionPolicy retention = retention(r);
+        int drillConcurrency = r.integer("BACKUP_DRILL_CONCURRENCY", 1, 1, 16);
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -81,7 +92,21 @@ public record ServerConfig(
             }
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
-                forkWindow, List.copyOf(unknown));
+                forkWindow, retention, drillConcurrency, List.copyOf(unknown));
+    }
+
+    private static RetentionPolicy retention(EnvReader r) {
+        RetentionPolicy d = RetentionPolicy.DEFAULT;
+        int[] defaults = {d.keepLast(), d.hourly(), d.daily(), d.weekly(), d.monthly(), d.yearly()};
+        String[] names = {"KEEP_LAST", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"};
+        int[] v = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            v[i] = r.integer("BACKUP_RETENTION_" + names[i], defaults[i], 0, RetentionPolicy.MAX_COUNT);
+            if (v[i] < 0 || v[i] > RetentionPolicy.MAX_COUNT) {
+                v[i] = defaults[i]; // already reported by the reader, thrown with the others
+            }
+        }
+        return new RetentionPolicy(v[0], v[1], v[2], v[3], v[4], v[5]);
     }
 
     private static Optional<S3Settings> s3(EnvReader r, Optional<String> admin, Optional<String> secret) {

@@ -76,6 +76,18 @@ public final class JsonBody {
         return v.asBoolean();
     }
 
+    /** A required whole number from {@code min} to {@code max}: {@code 3} is one, {@code 3.0}, {@code "3"} are not. */
+    public int requiredWholeNumber(String field, int min, int max) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw invalid("'" + field + "' is required");
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+            throw invalid("'" + field + "' must be a whole number from " + min + " to " + max + ", got " + v);
+        }
+        return v.asInt();
+    }
+
     public List<String> strings(String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {

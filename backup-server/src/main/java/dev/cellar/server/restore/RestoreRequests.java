@@ -120,6 +120,15 @@ public final class RestoreRequests implements SnapshotPins {
                         + " first (DELETE /api/v1/tenants/" + tenant + "/restores/" + r.id() + ")");
     }
 
+    @Override
+    public Set<String> pinnedVersions(String tenant, String database) {
+        Set<String> out = new TreeSet<>();
+        list(tenant, names -> !names.contains(RESULT)).stream()
+                .filter(r -> !r.isFinished() && r.database().equals(database))
+                .forEach(r -> out.add(r.version()));
+        return out;
+    }
+
     /** Gives the request to {@code machine}: 409 if it is not pending, targets another machine or was taken. */
     public RestoreRequest claim(String tenant, String id, String machine) {
         RestoreRequest request = require(tenant, id);

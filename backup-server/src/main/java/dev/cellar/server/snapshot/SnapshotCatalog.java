@@ -24,12 +24,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class SnapshotCatalog {
     private static final Logger log = LoggerFactory.getLogger(SnapshotCatalog.class);
-    private static final long INVERT_FROM = 9_999_999_999_999L;
+    static final long INVERT_FROM = 9_999_999_999_999L;
     private static final String NO_MACHINE = "-";
     private final BlobStore store;
+    private final Verifications verifications;
 
     public SnapshotCatalog(BlobStore store) {
         this.store = store;
+        this.verifications = new Verifications(store);
+    }
+
+    /** The restore-drill verdicts kept beside this catalog's snapshots. */
+    public Verifications verifications() {
+        return verifications;
     }
 
     /** A page of the history, newest first; {@code next} is the cursor for the following page, or null. */
@@ -58,7 +65,7 @@ public final class SnapshotCatalog {
         String folder = indexFolder(tenant, database);
         String startAfter = before == null ? null : folder + inverted(before.createdAt()) + "_" + before + "_~";
         BlobPage page = store.list(folder, startAfter, limit);
-        List<Snapshot> snapshots = parse(tenant, database, page);
+        List<Snapshot> snapshots = verifications.annotate(tenant, database, parse(tenant, database, page));
         String next = page.truncated() && !snapshots.isEmpty() ? snapshots.get(snapshots.size() - 1).version() : null;
         return new Page(snapshots, next);
     }
@@ -109,16 +116,23 @@ public final class SnapshotCatalog {
         store.put(markerKey(s), new byte[0]);
     }
 
-    /** Deletes a snapshot: first its marker (it disappears at once), then its data. False when it did not exist. */
+    /** Deletes a snapshot through {@link #forget}. False when it did not exist. */
     public boolean delete(String tenant, String database, SnapshotVersion version) {
         Optional<Snapshot> found = find(tenant, database, version);
-        if (found.isEmpty()) {
-            return false;
-        }
-        Snapshot s = found.get();
+        found.ifPresent(this::forget);
+        return found.isPresent();
+    }
+
+    /**
+     * The one way a snapshot is deleted (by an admin or by retention): first its index marker, so it disappears
+     * from every listing at once and no listing shows a version that cannot be downloaded, then its data, then its
+     * drill verdicts. Every step deletes by key and deleting a missing key is no error, so two instances deleting
+     * the same snapshot, or a run that resumes after a crash between steps, end in the same state.
+     */
+    public void forget(Snapshot s) {
         store.delete(markerKey(s));
-        store.delete(dataKey(tenant, database, s.version()));
-        return true;
+        store.delete(dataKey(s.tenant(), s.database(), s.version()));
+        verifications.forget(s.tenant(), s.database(), s.createdAt(), s.version());
     }
 
     private static String markerKey(Snapshot s) {
@@ -153,7 +167,7 @@ public final class SnapshotCatalog {
         return pad(INVERT_FROM - at.toEpochMilli());
     }
 
-    private static String pad(long n) {
+    static String pad(long n) {
         return String.format("%013d", n);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellar.server.retention.RetentionPolicy;
 import dev.cellar.server.storage.s3.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -92,6 +93,14 @@ class ServerConfigTest {
         "BACKUP_FORK_WINDOW, a day",
         "BACKUP_ADMIN_TOKEN, short",
         "BACKUP_TOKEN_SECRET, not-32-characters",
+        "BACKUP_RETENTION_KEEP_LAST, -1",
+        "BACKUP_RETENTION_HOURLY, 1.5",
+        "BACKUP_RETENTION_DAILY, seven",
+        "BACKUP_RETENTION_WEEKLY, -5",
+        "BACKUP_RETENTION_MONTHLY, 1000001",
+        "BACKUP_RETENTION_YEARLY, 99999999999",
+        "BACKUP_DRILL_CONCURRENCY, 0",
+        "BACKUP_DRILL_CONCURRENCY, 17",
     })
     void aBadValueIsReportedWithTheVariablesName(String name, String value) {
         ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(name, value)));
@@ -277,6 +286,10 @@ class ServerConfigTest {
         env.put("BACKUP_MAX_CONCURRENT_UPLOADS", "2");
         env.put("BACKUP_TOKEN_CACHE_TTL", "5");
         env.put("BACKUP_FORK_WINDOW", "PT6H");
+        for (String rule : List.of("KEEP_LAST", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")) {
+            env.put("BACKUP_RETENTION_" + rule, "1");
+        }
+        env.put("BACKUP_DRILL_CONCURRENCY", "2");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());
@@ -315,6 +328,14 @@ class ServerConfigTest {
     void theForkWindowIsADayUnlessSet() {
         assertEquals(Duration.ofHours(24), ServerConfig.fromEnv(Map.of()).forkWindow());
         assertEquals(Duration.ofHours(2), ServerConfig.fromEnv(Map.of("BACKUP_FORK_WINDOW", "PT2H")).forkWindow());
+    }
+
+    @Test
+    void retentionDefaultsToTheDocumentedPolicyAndEachRuleCanBeSetAlone() {
+        assertEquals(new RetentionPolicy(24, 0, 7, 5, 12, 0), ServerConfig.fromEnv(Map.of()).retention());
+        assertEquals(new RetentionPolicy(24, 48, 7, 5, 12, 3), ServerConfig.fromEnv(Map.of(
+                "BACKUP_RETENTION_HOURLY", "48", "BACKUP_RETENTION_YEARLY", "3")).retention());
+        assertEquals(1, ServerConfig.fromEnv(Map.of()).drillConcurrency());
     }
 
     private static Map<String, String> s3Env() {

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -65,6 +66,11 @@ public final class TestServer implements AutoCloseable {
         return start(s3Env(s3, extraEnv), null);
     }
 
+    /** The same on {@code clock}, for tests that need snapshots taken hours or days apart. */
+    public static TestServer startOn(S3ProxyFixture s3, Map<String, String> extraEnv, Clock clock) {
+        return start(s3Env(s3, extraEnv), null, clock);
+    }
+
     /** A server storing snapshots as local files under {@code dataDir}. */
     public static TestServer startLocal(Path dataDir, Map<String, String> extraEnv) {
         Map<String, String> env = baseEnv();
@@ -102,8 +108,12 @@ public final class TestServer implements AutoCloseable {
     }
 
     private static TestServer start(Map<String, String> env, S3ProxyFixture owned) {
+        return start(env, owned, Clock.systemUTC());
+    }
+
+    private static TestServer start(Map<String, String> env, S3ProxyFixture owned, Clock clock) {
         try {
-            CellarServer server = ServerMain.start(ServerConfig.fromEnv(env));
+            CellarServer server = ServerMain.start(ServerConfig.fromEnv(env), clock);
             return new TestServer(server, owned, env.get("BACKUP_ADMIN_TOKEN"), Map.copyOf(env));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
