@@ -1,7 +1,12 @@
 package dev.cellar.server.config;
 
+import dev.cellar.server.jobs.JobDatabase;
+import dev.cellar.server.jobs.SchedulerSettings;
 import dev.cellar.server.storage.s3.S3Settings;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.text.ParseException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import org.quartz.CronExpression;
 
 /**
  * Everything the server reads from its environment, loaded once and validated at start.
@@ -17,6 +24,9 @@ import java.util.TreeSet;
  * @param tokenSecret     {@code BACKUP_TOKEN_SECRET}, the HMAC key of tenant tokens; generated likewise when empty
  * @param s3              present when {@code BUCKET_NAME} is set; otherwise snapshots live under {@code dataDir}
  * @param forkWindow      how far back two machines uploading for one tenant count as a fork ({@code BACKUP_FORK_WINDOW})
+ * @param scheduler       the nightly chain's schedule and, for several instances, its job store database
+ * @param staleAfter      a database with no upload or "unchanged" confirmation for this long is stale
+ *                        ({@code BACKUP_STALE_AFTER})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -30,6 +40,8 @@ public record ServerConfig(
         int maxConcurrentUploads,
         Duration tokenCacheTtl,
         Duration forkWindow,
+        SchedulerSettings scheduler,
+        Duration staleAfter,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -38,7 +50,8 @@ public record ServerConfig(
     static final Set<String> KNOWN = Set.of(
             "BACKUP_HOST", "BACKUP_ADMIN_TOKEN", "BACKUP_TOKEN_SECRET", "BACKUP_DATA_DIR", "BACKUP_S3_PREFIX",
             "BACKUP_S3_PATH_STYLE", "BACKUP_S3_PART_SIZE", "BACKUP_MAX_SNAPSHOT_BYTES",
-            "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW");
+            "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW",
+            "BACKUP_NIGHTLY_CRON", "BACKUP_DB_URL", "BACKUP_DB_USER", "BACKUP_DB_PASSWORD", "BACKUP_STALE_AFTER");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -72,6 +85,11 @@ public record ServerConfig(
         if (forkWindow.isNegative() || forkWindow.isZero()) {
             r.problem("BACKUP_FORK_WINDOW", "must be positive");
         }
+        SchedulerSettings scheduler = scheduler(r);
+        Duration staleAfter = r.duration("BACKUP_STALE_AFTER", Duration.ofHours(26));
+        if (staleAfter.isNegative() || staleAfter.isZero()) {
+            r.problem("BACKUP_STALE_AFTER", "must be positive");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -81,7 +99,47 @@ public record ServerConfig(
             }
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
-                forkWindow, List.copyOf(unknown));
+                forkWindow, scheduler, staleAfter, List.copyOf(unknown));
+    }
+
+    private static SchedulerSettings scheduler(EnvReader r) {
+        String cron = r.string("BACKUP_NIGHTLY_CRON", SchedulerSettings.DEFAULT_CRON);
+        try {
+            CronExpression expression = new CronExpression(cron);
+            if (expression.getNextValidTimeAfter(new java.util.Date()) == null) {
+                r.problem("BACKUP_NIGHTLY_CRON", "never fires again: '" + cron + "'");
+            }
+        } catch (ParseException e) {
+            r.problem("BACKUP_NIGHTLY_CRON", "must be a Quartz cron expression such as '"
+                    + SchedulerSettings.DEFAULT_CRON + "' (seconds minutes hours day-of-month month day-of-week,"
+                    + " UTC), got '" + cron + "': " + e.getMessage());
+        }
+        Optional<String> url = r.string("BACKUP_DB_URL");
+        Optional<String> user = r.string("BACKUP_DB_USER");
+        Optional<String> password = r.string("BACKUP_DB_PASSWORD");
+        Optional<JobDatabase> database = Optional.empty();
+        if (url.isEmpty()) {
+            user.ifPresent(u -> r.problem("BACKUP_DB_USER", "is set but BACKUP_DB_URL is not"));
+            password.ifPresent(p -> r.problem("BACKUP_DB_PASSWORD", "is set but BACKUP_DB_URL is not"));
+        } else {
+            try {
+                database = Optional.of(JobDatabase.parse(url.get(), user.orElse(null), password.orElse(null)));
+            } catch (IllegalArgumentException e) {
+                r.problem("BACKUP_DB_URL", e.getMessage()); // the URL itself is not echoed: it may hold a password
+            }
+        }
+        // Fly names each machine; elsewhere the host name, made unique for several servers on one host
+        String instance = r.string("FLY_MACHINE_ID").orElseGet(() -> hostName() + "-"
+                + UUID.randomUUID().toString().substring(0, 8));
+        return new SchedulerSettings(cron, database, instance);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "server";
+        }
     }
 
     private static Optional<S3Settings> s3(EnvReader r, Optional<String> admin, Optional<String> secret) {
