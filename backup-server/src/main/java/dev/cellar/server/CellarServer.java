@@ -5,7 +5,13 @@ import dev.cellar.server.auth.Access;
 import dev.cellar.server.auth.TokenService;
 import dev.cellar.server.config.ServerConfig;
 import dev.cellar.server.http.ErrorMapping;
+import dev.cellar.server.housekeeping.HousekeepingJob;
 import dev.cellar.server.http.Json;
+import dev.cellar.server.jobs.JobHandlers;
+import dev.cellar.server.jobs.JobRunner;
+import dev.cellar.server.jobs.JobRuns;
+import dev.cellar.server.jobs.NightlyJob;
+import dev.cellar.server.jobs.NightlyScheduler;
 import dev.cellar.server.machine.HeartbeatHandler;
 import dev.cellar.server.machine.MachineRegistry;
 import dev.cellar.server.restore.RestoreHandlers;
@@ -14,15 +20,20 @@ import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.snapshot.SnapshotDownloads;
 import dev.cellar.server.snapshot.SnapshotHandlers;
 import dev.cellar.server.snapshot.SnapshotIngest;
+import dev.cellar.server.snapshot.UploadConfirmations;
+import dev.cellar.server.status.BackupStatus;
+import dev.cellar.server.status.StaleJob;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.tenant.TenantHandlers;
 import dev.cellar.server.tenant.TenantOverview;
 import dev.cellar.server.tenant.TenantRegistry;
+import dev.cellar.server.tenant.TenantWalk;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.UriCompliance;
 
@@ -34,6 +45,7 @@ public final class CellarServer implements AutoCloseable {
     private static final String RESTORES = "/api/v1/tenants/{tenant}/restores";
     private final Javalin app;
     private final BlobStore store;
+    private final NightlyScheduler scheduler;
 
     public CellarServer(ServerConfig config, BlobStore store, String adminToken, byte[] tokenSecret, Clock systemClock) {
         this.store = store;
@@ -43,16 +55,26 @@ public final class CellarServer implements AutoCloseable {
         TokenService tokens = new TokenService(adminToken, tokenSecret, tenants, config.tokenCacheTtl(), clock);
         Access access = new Access(tokens);
         SnapshotCatalog catalog = new SnapshotCatalog(store);
-        SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock);
+        UploadConfirmations confirmations = new UploadConfirmations(store, json);
+        SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock, confirmations);
         SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store);
         MachineRegistry machines = new MachineRegistry(store, json, clock);
-        TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock);
+        BackupStatus status = new BackupStatus(catalog, confirmations, config.staleAfter(), clock);
+        TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock, status);
         TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, overview);
         RestoreRequests restoreRequests = new RestoreRequests(store, json, clock);
         SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads(),
                 restoreRequests);
         RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);
         HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json);
+
+        TenantWalk fleet = new TenantWalk(store);
+        List<NightlyJob> chain = List.of( // the nightly order: retention, drills, then these
+                new StaleJob(fleet, catalog, status),
+                new HousekeepingJob(store, fleet, restoreRequests, machines, clock));
+        JobRunner runner = new JobRunner(chain, new JobRuns(store, json), clock, config.scheduler().instanceId());
+        this.scheduler = NightlyScheduler.start(config.scheduler(), runner);
+        JobHandlers jobs = new JobHandlers(access, runner, scheduler);
 
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -87,6 +109,9 @@ public final class CellarServer implements AutoCloseable {
             c.routes.delete(RESTORES + "/{id}", restores::cancel);
             c.routes.post(RESTORES + "/{id}/claim", restores::claim);
             c.routes.post(RESTORES + "/{id}/result", restores::result);
+
+            c.routes.get("/api/v1/jobs", jobs::list);
+            c.routes.post("/api/v1/jobs/{name}/run", jobs::run);
         });
     }
 
@@ -103,6 +128,7 @@ public final class CellarServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        scheduler.close(); // after the last request, before the store its jobs use
         store.close();
     }
 

@@ -277,6 +277,11 @@ class ServerConfigTest {
         env.put("BACKUP_MAX_CONCURRENT_UPLOADS", "2");
         env.put("BACKUP_TOKEN_CACHE_TTL", "5");
         env.put("BACKUP_FORK_WINDOW", "PT6H");
+        env.put("BACKUP_NIGHTLY_CRON", "0 30 2 * * ?");
+        env.put("BACKUP_DB_URL", "jdbc:postgresql://db.internal:5432/cellar");
+        env.put("BACKUP_DB_USER", "cellar");
+        env.put("BACKUP_DB_PASSWORD", "pw");
+        env.put("BACKUP_STALE_AFTER", "PT30H");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());
