@@ -71,8 +71,7 @@ class HousekeepingTest {
 
     @BeforeEach
     void openStore() {
-        settings = S3Settings.of(s3.bucket(), s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(), true)
-                .withPrefix("hk-" + UUID.randomUUID() + "/").withPartSizes(5L << 20, 5L << 20);
+        settings = s3.storeSettings().withPrefix("hk-" + UUID.randomUUID() + "/").withPartSizes(5L << 20, 5L << 20);
         store = S3BlobStore.connect(settings);
         clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS)); // staged uploads carry real times
     }

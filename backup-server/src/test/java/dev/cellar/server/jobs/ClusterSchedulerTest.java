@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellar.server.http.Json;
 import dev.cellar.server.storage.s3.S3BlobStore;
-import dev.cellar.server.storage.s3.S3Settings;
 import dev.cellar.server.testing.S3ProxyFixture;
 import dev.cellar.server.testing.TestServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -42,8 +41,7 @@ class ClusterSchedulerTest {
         Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "epg"));
         postgres = EmbeddedPostgres.builder().setOverrideWorkingDirectory(dir.toFile()).start();
         s3 = S3ProxyFixture.start();
-        bucket = S3BlobStore.connect(S3Settings.of(s3.bucket(), s3.endpoint(), s3.region(), s3.accessKey(),
-                s3.secretKey(), true));
+        bucket = S3BlobStore.connect(s3.storeSettings());
     }
 
     @AfterAll

@@ -59,8 +59,7 @@ class StaleDetectionTest {
 
     @BeforeEach
     void openStore() {
-        settings = S3Settings.of(s3.bucket(), s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(), true)
-                .withPrefix("stale-" + UUID.randomUUID() + "/");
+        settings = s3.storeSettings().withPrefix("stale-" + UUID.randomUUID() + "/");
         store = S3BlobStore.connect(settings);
         ingest = new SnapshotIngest(store, new SnapshotCatalog(store), 1 << 30, clock,
                 new UploadConfirmations(store, Json.mapper()));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.storage.local.LocalBlobStore;
 import dev.cellar.server.storage.s3.S3BlobStore;
-import dev.cellar.server.storage.s3.S3Settings;
 import dev.cellar.server.testing.S3ProxyFixture;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,8 +40,7 @@ class TenantWalkTest {
     @Test
     void s3Bucket() {
         try (S3ProxyFixture s3 = S3ProxyFixture.start();
-             BlobStore store = S3BlobStore.connect(S3Settings.of(s3.bucket(), s3.endpoint(), s3.region(),
-                     s3.accessKey(), s3.secretKey(), true).withPrefix("w-" + UUID.randomUUID() + "/"))) {
+             BlobStore store = S3BlobStore.connect(s3.storeSettings().withPrefix("w-" + UUID.randomUUID() + "/"))) {
             assertEquals(List.of("A", "t-x", "t", "t0", "t_"), walk(store));
         }
     }
