@@ -32,9 +32,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -244,56 +242,7 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public int discardStagedBefore(Instant cutoff) {
-        String prefix = settings.prefix() + STAGING;
-        int discarded = 0;
-        try {
-            String keyMarker = null;
-            String uploadMarker = null;
-            ListMultipartUploadsResponse page;
-            do {
-                String km = keyMarker;
-                String um = uploadMarker;
-                page = client.listMultipartUploads(b -> b.bucket(settings.bucket()).prefix(prefix).keyMarker(km)
-                        .uploadIdMarker(um));
-                for (MultipartUpload u : page.uploads()) {
-                    if (u.initiated() != null && u.initiated().isBefore(cutoff) && abort(u)) {
-                        discarded++;
-                    }
-                }
-                keyMarker = page.nextKeyMarker();
-                uploadMarker = page.nextUploadIdMarker();
-            } while (Boolean.TRUE.equals(page.isTruncated()) && keyMarker != null);
-            // completed staging objects whose copy into place never finished
-            String after = null;
-            ListObjectsV2Response objects;
-            do {
-                String a = after;
-                objects = client.listObjectsV2(b -> b.bucket(settings.bucket()).prefix(prefix).startAfter(a));
-                for (S3Object o : objects.contents()) {
-                    after = o.key();
-                    if (o.lastModified() != null && o.lastModified().isBefore(cutoff)) {
-                        client.deleteObject(b -> b.bucket(settings.bucket()).key(o.key()));
-                        discarded++;
-                    }
-                }
-            } while (Boolean.TRUE.equals(objects.isTruncated()) && after != null);
-        } catch (SdkException e) {
-            throw failure("cannot clean " + STAGING, e);
-        }
-        return discarded;
-    }
-
-    /** False when the upload was already gone: another instance aborted or completed it. */
-    private boolean abort(MultipartUpload u) {
-        try {
-            client.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(u.key()).uploadId(u.uploadId()));
-            return true;
-        } catch (SdkException e) {
-            if (e instanceof AwsServiceException s && s.statusCode() == 404) {
-                return false;
-            }
-            throw e;
-        }
+        return new S3StagingCleanup(this).discardBefore(cutoff);
     }
 
     @Override
