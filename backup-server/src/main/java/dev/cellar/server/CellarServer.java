@@ -7,9 +7,14 @@ import dev.cellar.server.config.ServerConfig;
 import dev.cellar.server.drill.Drill;
 import dev.cellar.server.drill.DrillHandlers;
 import dev.cellar.server.drill.DrillRun;
+import dev.cellar.server.housekeeping.HousekeepingJob;
 import dev.cellar.server.http.ErrorMapping;
 import dev.cellar.server.http.Json;
+import dev.cellar.server.jobs.JobHandlers;
+import dev.cellar.server.jobs.JobRunner;
+import dev.cellar.server.jobs.JobRuns;
 import dev.cellar.server.jobs.NightlyJob;
+import dev.cellar.server.jobs.NightlyScheduler;
 import dev.cellar.server.machine.HeartbeatHandler;
 import dev.cellar.server.machine.MachineRegistry;
 import dev.cellar.server.restore.RestoreHandlers;
@@ -21,10 +26,14 @@ import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.snapshot.SnapshotDownloads;
 import dev.cellar.server.snapshot.SnapshotHandlers;
 import dev.cellar.server.snapshot.SnapshotIngest;
+import dev.cellar.server.snapshot.UploadConfirmations;
+import dev.cellar.server.status.BackupStatus;
+import dev.cellar.server.status.StaleJob;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.tenant.TenantHandlers;
 import dev.cellar.server.tenant.TenantOverview;
 import dev.cellar.server.tenant.TenantRegistry;
+import dev.cellar.server.tenant.TenantWalk;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
@@ -42,8 +51,7 @@ public final class CellarServer implements AutoCloseable {
     private static final String RESTORES = "/api/v1/tenants/{tenant}/restores";
     private final Javalin app;
     private final BlobStore store;
-    private final RetentionRun retention;
-    private final DrillRun drills;
+    private final NightlyScheduler scheduler;
 
     public CellarServer(ServerConfig config, BlobStore store, String adminToken, byte[] tokenSecret, Clock systemClock) {
         this.store = store;
@@ -53,22 +61,34 @@ public final class CellarServer implements AutoCloseable {
         TokenService tokens = new TokenService(adminToken, tokenSecret, tenants, config.tokenCacheTtl(), clock);
         Access access = new Access(tokens);
         SnapshotCatalog catalog = new SnapshotCatalog(store);
-        SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock);
+        UploadConfirmations confirmations = new UploadConfirmations(store, json);
+        SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock, confirmations);
         SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store);
         MachineRegistry machines = new MachineRegistry(store, json, clock);
-        TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock);
+        BackupStatus status = new BackupStatus(catalog, confirmations, config.staleAfter(), clock);
+        TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock, status);
         TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, overview);
         RestoreRequests restoreRequests = new RestoreRequests(store, json, clock);
         SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads(),
                 restoreRequests);
         RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);
         HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json);
+        TenantWalk fleet = new TenantWalk(store);
         RetentionPolicies retentionPolicies = new RetentionPolicies(store, json, config.retention());
-        this.retention = new RetentionRun(tenants, catalog, retentionPolicies, restoreRequests);
+        RetentionRun retention = new RetentionRun(fleet, catalog, retentionPolicies, restoreRequests);
         RetentionHandlers retentionHandlers = new RetentionHandlers(access, retentionPolicies, retention, json);
-        this.drills = new DrillRun(tenants, catalog, new Drill(store, config.dataDir().resolve("drills")),
+        DrillRun drills = new DrillRun(fleet, catalog, new Drill(store, config.dataDir().resolve("drills")),
                 config.drillConcurrency(), clock);
         DrillHandlers drillHandlers = new DrillHandlers(access, drills);
+
+        List<NightlyJob> chain = List.of( // the nightly order
+                retention,
+                drills,
+                new StaleJob(fleet, catalog, status),
+                new HousekeepingJob(store, fleet, restoreRequests, machines, clock));
+        JobRunner runner = new JobRunner(chain, new JobRuns(store, json), clock, config.scheduler().instanceId());
+        this.scheduler = NightlyScheduler.start(config.scheduler(), runner);
+        JobHandlers jobs = new JobHandlers(access, runner, scheduler);
 
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -109,12 +129,9 @@ public final class CellarServer implements AutoCloseable {
             c.routes.delete("/api/v1/tenants/{tenant}/retention", retentionHandlers::delete);
             c.routes.post("/api/v1/retention/run", retentionHandlers::run);
             c.routes.post("/api/v1/drills/run", drillHandlers::run);
+            c.routes.get("/api/v1/jobs", jobs::list);
+            c.routes.post("/api/v1/jobs/{name}/run", jobs::run);
         });
-    }
-
-    /** The nightly chain's jobs this server provides, in the order they run: retention, then drills. */
-    public List<NightlyJob> nightlyJobs() {
-        return List.of(retention, drills);
     }
 
     public CellarServer start(String host, int port) {
@@ -130,6 +147,7 @@ public final class CellarServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        scheduler.close(); // after the last request, before the store its jobs use
         store.close();
     }
 

@@ -3,6 +3,7 @@ package dev.cellar.server;
 import dev.cellar.server.auth.LocalSecrets;
 import dev.cellar.server.config.ConfigException;
 import dev.cellar.server.config.ServerConfig;
+import dev.cellar.server.jobs.JobStoreException;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.storage.StorageException;
 import dev.cellar.server.storage.local.LocalBlobStore;
@@ -25,7 +26,7 @@ public final class ServerMain {
             ServerConfig config = ServerConfig.fromEnv(System.getenv());
             CellarServer server = start(config);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-        } catch (ConfigException | StorageException e) {
+        } catch (ConfigException | StorageException | JobStoreException e) {
             System.err.println("cellar server: " + e.getMessage());
             System.exit(2);
         } catch (IOException e) {
@@ -65,7 +66,13 @@ public final class ServerMain {
                     .getBytes(StandardCharsets.UTF_8);
         }
         BlobStore store = openStore(config);
-        CellarServer server = new CellarServer(config, store, admin, secret, clock);
+        CellarServer server;
+        try {
+            server = new CellarServer(config, store, admin, secret, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         server.start(config.host(), config.port());
         String where = "http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + server.port();
         log.info("event=server.started url={} storage={} maxSnapshotBytes={} maxConcurrentUploads={}", where,

@@ -1,8 +1,13 @@
 package dev.cellar.server.config;
 
 import dev.cellar.server.retention.RetentionPolicy;
+import dev.cellar.server.jobs.JobDatabase;
+import dev.cellar.server.jobs.SchedulerSettings;
 import dev.cellar.server.storage.s3.S3Settings;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.text.ParseException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import org.quartz.CronExpression;
 
 /**
  * Everything the server reads from its environment, loaded once and validated at start.
@@ -21,6 +28,9 @@ import java.util.TreeSet;
  * @param retention       the server-wide retention policy ({@code BACKUP_RETENTION_KEEP_LAST}, {@code _HOURLY},
  *                        {@code _DAILY}, {@code _WEEKLY}, {@code _MONTHLY}, {@code _YEARLY}); a tenant's own replaces it
  * @param drillConcurrency how many restore drills run at once ({@code BACKUP_DRILL_CONCURRENCY})
+ * @param scheduler       the nightly chain's schedule and, for several instances, its job store database
+ * @param staleAfter      a database with no upload or "unchanged" confirmation for this long is stale
+ *                        ({@code BACKUP_STALE_AFTER})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -36,6 +46,8 @@ public record ServerConfig(
         Duration forkWindow,
         RetentionPolicy retention,
         int drillConcurrency,
+        SchedulerSettings scheduler,
+        Duration staleAfter,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -47,7 +59,8 @@ public record ServerConfig(
             "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW",
             "BACKUP_RETENTION_KEEP_LAST", "BACKUP_RETENTION_HOURLY", "BACKUP_RETENTION_DAILY",
             "BACKUP_RETENTION_WEEKLY", "BACKUP_RETENTION_MONTHLY", "BACKUP_RETENTION_YEARLY",
-            "BACKUP_DRILL_CONCURRENCY");
+            "BACKUP_DRILL_CONCURRENCY",
+            "BACKUP_NIGHTLY_CRON", "BACKUP_DB_URL", "BACKUP_DB_USER", "BACKUP_DB_PASSWORD", "BACKUP_STALE_AFTER");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -83,6 +96,11 @@ public record ServerConfig(
         }
         RetentionPolicy retention = retention(r);
         int drillConcurrency = r.integer("BACKUP_DRILL_CONCURRENCY", 1, 1, 16);
+        SchedulerSettings scheduler = scheduler(r);
+        Duration staleAfter = r.duration("BACKUP_STALE_AFTER", Duration.ofHours(26));
+        if (staleAfter.isNegative() || staleAfter.isZero()) {
+            r.problem("BACKUP_STALE_AFTER", "must be positive");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -92,7 +110,7 @@ public record ServerConfig(
             }
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
-                forkWindow, retention, drillConcurrency, List.copyOf(unknown));
+                forkWindow, retention, drillConcurrency, scheduler, staleAfter, List.copyOf(unknown));
     }
 
     private static RetentionPolicy retention(EnvReader r) {
@@ -107,6 +125,46 @@ public record ServerConfig(
             }
         }
         return new RetentionPolicy(v[0], v[1], v[2], v[3], v[4], v[5]);
+    }
+
+    private static SchedulerSettings scheduler(EnvReader r) {
+        String cron = r.string("BACKUP_NIGHTLY_CRON", SchedulerSettings.DEFAULT_CRON);
+        try {
+            CronExpression expression = new CronExpression(cron);
+            if (expression.getNextValidTimeAfter(new java.util.Date()) == null) {
+                r.problem("BACKUP_NIGHTLY_CRON", "never fires again: '" + cron + "'");
+            }
+        } catch (ParseException e) {
+            r.problem("BACKUP_NIGHTLY_CRON", "must be a Quartz cron expression such as '"
+                    + SchedulerSettings.DEFAULT_CRON + "' (seconds minutes hours day-of-month month day-of-week,"
+                    + " UTC), got '" + cron + "': " + e.getMessage());
+        }
+        Optional<String> url = r.string("BACKUP_DB_URL");
+        Optional<String> user = r.string("BACKUP_DB_USER");
+        Optional<String> password = r.string("BACKUP_DB_PASSWORD");
+        Optional<JobDatabase> database = Optional.empty();
+        if (url.isEmpty()) {
+            user.ifPresent(u -> r.problem("BACKUP_DB_USER", "is set but BACKUP_DB_URL is not"));
+            password.ifPresent(p -> r.problem("BACKUP_DB_PASSWORD", "is set but BACKUP_DB_URL is not"));
+        } else {
+            try {
+                database = Optional.of(JobDatabase.parse(url.get(), user.orElse(null), password.orElse(null)));
+            } catch (IllegalArgumentException e) {
+                r.problem("BACKUP_DB_URL", e.getMessage()); // the URL itself is not echoed: it may hold a password
+            }
+        }
+        // Fly names each machine; elsewhere the host name, made unique for several servers on one host
+        String instance = r.string("FLY_MACHINE_ID").orElseGet(() -> hostName() + "-"
+                + UUID.randomUUID().toString().substring(0, 8));
+        return new SchedulerSettings(cron, database, instance);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "server";
+        }
     }
 
     private static Optional<S3Settings> s3(EnvReader r, Optional<String> admin, Optional<String> secret) {

@@ -6,7 +6,7 @@ import dev.cellar.server.jobs.NightlyJob;
 import dev.cellar.server.snapshot.Snapshot;
 import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.snapshot.Verifications;
-import dev.cellar.server.tenant.TenantRegistry;
+import dev.cellar.server.tenant.TenantWalk;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class DrillRun implements NightlyJob {
     private static final Logger log = LoggerFactory.getLogger(DrillRun.class);
     private static final int MAX_ERRORS = 20;
-    private final TenantRegistry tenants;
+    private final TenantWalk tenants;
     private final SnapshotCatalog catalog;
     private final Drill drill;
     private final int concurrency;
@@ -44,7 +44,7 @@ public final class DrillRun implements NightlyJob {
                          String notRun) {
     }
 
-    public DrillRun(TenantRegistry tenants, SnapshotCatalog catalog, Drill drill, int concurrency, Clock clock) {
+    public DrillRun(TenantWalk tenants, SnapshotCatalog catalog, Drill drill, int concurrency, Clock clock) {
         this.tenants = tenants;
         this.catalog = catalog;
         this.drill = drill;
@@ -77,7 +77,7 @@ public final class DrillRun implements NightlyJob {
             return t;
         });
         try {
-            for (String tenant : onlyTenant == null ? tenants.names() : List.of(onlyTenant)) {
+            for (String tenant : onlyTenant == null ? tenants.all() : List.of(onlyTenant)) {
                 List<String> names;
                 try {
                     names = catalog.databases(tenant);

@@ -7,6 +7,7 @@ import dev.cellar.server.tenant.TenantRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +51,27 @@ public final class MachineRegistry {
             store.read(e.key()).flatMap(this::parse).ifPresent(out::add);
         }
         return out;
+    }
+
+    /**
+     * Forgets the tenant's machines that sent no heartbeat since {@code cutoff}. A machine that comes back simply
+     * heartbeats again and is recorded anew.
+     *
+     * @return how many machine records were removed
+     */
+    public int removeSilentBefore(String tenant, Instant cutoff) {
+        int removed = 0;
+        for (MachineRecord m : list(tenant)) {
+            String key = key(tenant, m.machineId());
+            // read again right before deleting: a heartbeat may have arrived since the listing
+            boolean silent = store.read(key).flatMap(this::parse)
+                    .map(now -> now.lastSeenAt() == null || now.lastSeenAt().isBefore(cutoff)).orElse(false);
+            if (silent) {
+                store.delete(key);
+                removed++;
+            }
+        }
+        return removed;
     }
 
     private Optional<MachineRecord> parse(byte[] bytes) {

@@ -129,6 +129,24 @@ public final class RestoreRequests implements SnapshotPins {
         return out;
     }
 
+    /**
+     * Deletes the tenant's finished (completed, failed, cancelled) requests that ended before {@code cutoff}.
+     * The request object goes first, so a request vanishes from every listing at once; deleting twice is harmless.
+     *
+     * @return how many requests were removed
+     */
+    public int removeFinishedBefore(String tenant, Instant cutoff) {
+        int removed = 0;
+        for (RestoreRequest r : list(tenant, names -> names.contains(CLAIM))) {
+            if (r.isFinished() && r.finishedAt() != null && r.finishedAt().isBefore(cutoff)) {
+                store.delete(key(tenant, r.id(), REQUEST));
+                store.listAll(folder(tenant) + r.id() + "/").forEach(e -> store.delete(e.key()));
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /** Gives the request to {@code machine}: 409 if it is not pending, targets another machine or was taken. */
     public RestoreRequest claim(String tenant, String id, String machine) {
         RestoreRequest request = require(tenant, id);

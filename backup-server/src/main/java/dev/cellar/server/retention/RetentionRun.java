@@ -7,7 +7,7 @@ import dev.cellar.server.snapshot.Snapshot;
 import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.snapshot.SnapshotPins;
 import dev.cellar.server.snapshot.Verifications;
-import dev.cellar.server.tenant.TenantRegistry;
+import dev.cellar.server.tenant.TenantWalk;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +31,7 @@ public final class RetentionRun implements NightlyJob {
     static final String NEWEST = "newest snapshot";
     static final String VERIFIED = "newest verified snapshot";
     static final String PINNED = "pinned by a restore request";
-    private final TenantRegistry tenants;
+    private final TenantWalk tenants;
     private final SnapshotCatalog catalog;
     private final RetentionPolicies policies;
     private final SnapshotPins pins;
@@ -45,7 +45,7 @@ public final class RetentionRun implements NightlyJob {
                                   List<String> deleted, List<Kept> kept, String error) {
     }
 
-    public RetentionRun(TenantRegistry tenants, SnapshotCatalog catalog, RetentionPolicies policies,
+    public RetentionRun(TenantWalk tenants, SnapshotCatalog catalog, RetentionPolicies policies,
                         SnapshotPins pins) {
         this.tenants = tenants;
         this.catalog = catalog;
@@ -73,7 +73,7 @@ public final class RetentionRun implements NightlyJob {
         long kept = 0;
         long deleted = 0;
         List<String> errors = new ArrayList<>();
-        for (String tenant : onlyTenant == null ? tenants.names() : List.of(onlyTenant)) {
+        for (String tenant : onlyTenant == null ? tenants.all() : List.of(onlyTenant)) {
             tenantCount++;
             RetentionPolicies.Effective effective;
             List<String> names;

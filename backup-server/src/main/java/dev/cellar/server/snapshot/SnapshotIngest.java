@@ -34,6 +34,7 @@ public final class SnapshotIngest {
     private final SnapshotCatalog catalog;
     private final long maxBytes;
     private final Clock clock;
+    private final UploadConfirmations confirmations;
 
     /** What an upload produced: a new snapshot, or the latest one when the content was the same. */
     public record Result(Snapshot snapshot, boolean created) {
@@ -44,8 +45,10 @@ public final class SnapshotIngest {
                          String machineId) {
     }
 
-    public SnapshotIngest(BlobStore store, SnapshotCatalog catalog, long maxBytes, Clock clock) {
+    public SnapshotIngest(BlobStore store, SnapshotCatalog catalog, long maxBytes, Clock clock,
+                          UploadConfirmations confirmations) {
         this.store = store;
+        this.confirmations = confirmations;
         this.catalog = catalog;
         this.maxBytes = maxBytes;
         this.clock = clock;
@@ -90,6 +93,9 @@ public final class SnapshotIngest {
             }
             Optional<Snapshot> latest = catalog.latest(upload.tenant(), upload.database());
             if (latest.isPresent() && latest.get().sha256().equals(checked.sha256())) {
+                // nothing new to store, but the backup works: stale detection must see that it ran
+                confirmations.record(upload.tenant(), upload.database(), new UploadConfirmations.Confirmation(
+                        clock.instant(), latest.get().version(), upload.machineId()));
                 return new Result(latest.get(), false);
             }
             SnapshotVersion version = SnapshotVersion.of(clock.instant(), checked.sha256());

@@ -1,6 +1,7 @@
 package dev.cellar.server.storage;
 
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -74,6 +75,14 @@ public interface BlobStore extends AutoCloseable {
 
     /** Deletes an object; deleting a missing object is not an error. */
     void delete(String key);
+
+    /**
+     * Removes what staged blobs started before {@code cutoff} left behind and nobody will commit any more: parts of
+     * uploads in progress, staging files or objects. Idempotent, and safe while other writers stage new content.
+     *
+     * @return how many staged uploads were discarded
+     */
+    int discardStagedBefore(Instant cutoff);
 
     /** A short description for logs, never containing a secret. */
     String describe();

@@ -4,6 +4,8 @@ import dev.cellar.server.machine.MachineRecord;
 import dev.cellar.server.machine.MachineRegistry;
 import dev.cellar.server.snapshot.Snapshot;
 import dev.cellar.server.snapshot.SnapshotCatalog;
+import dev.cellar.server.status.BackupStatus;
+import dev.cellar.server.status.DatabaseStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +22,14 @@ public final class TenantOverview {
     private final MachineRegistry machines;
     private final Duration forkWindow;
     private final Clock clock;
+    private final BackupStatus status;
 
-    /** One database of a tenant and its newest snapshot (null when it has none). */
-    public record DatabaseSummary(String database, Snapshot latest) {
+    /**
+     * One database of a tenant: its newest snapshot (null when it has none) and its status ({@code never},
+     * {@code ok}, {@code stale}) with the last upload or "unchanged" confirmation and, unless ok, the reason.
+     */
+    public record DatabaseSummary(String database, Snapshot latest, String status, Instant lastBackupAt,
+                                  String reason) {
     }
 
     /** A machine seen by heartbeat or by upload; fields it never reported are null. */
@@ -31,7 +38,8 @@ public final class TenantOverview {
     }
 
     /**
-     * One tenant. {@code status} is {@code never} (no snapshot yet) or {@code ok}; {@code machines} are those that
+     * One tenant. {@code status} is its worst database's ({@code never} when none has a snapshot yet, {@code ok},
+     * {@code stale}); {@code machines} are those that
      * sent a heartbeat or uploaded within the fork window; {@code warnings} such as {@code forked_history}.
      */
     public record TenantSummary(String tenant, Instant createdAt, String status, Instant lastSnapshotAt,
@@ -40,7 +48,8 @@ public final class TenantOverview {
     }
 
     public TenantOverview(TenantRegistry tenants, SnapshotCatalog catalog, MachineRegistry machines,
-                          Duration forkWindow, Clock clock) {
+                          Duration forkWindow, Clock clock, BackupStatus status) {
+        this.status = status;
         this.tenants = tenants;
         this.catalog = catalog;
         this.machines = machines;
@@ -52,6 +61,7 @@ public final class TenantOverview {
         Optional<TenantRecord> record = tenants.find(tenant);
         Instant windowStart = clock.instant().minus(forkWindow);
         List<DatabaseSummary> databases = new ArrayList<>();
+        List<DatabaseStatus> statuses = new ArrayList<>();
         List<Snapshot> recent = new ArrayList<>();
         Instant last = null;
         List<Snapshot> latestOfEach = new ArrayList<>();
@@ -60,7 +70,9 @@ public final class TenantOverview {
             List<Snapshot> inWindow = catalog.since(tenant, database, windowStart);
             recent.addAll(inWindow);
             Snapshot latest = inWindow.isEmpty() ? catalog.latest(tenant, database).orElse(null) : inWindow.get(0);
-            databases.add(new DatabaseSummary(database, latest));
+            DatabaseStatus s = status.of(tenant, database, latest);
+            statuses.add(s);
+            databases.add(new DatabaseSummary(database, latest, s.status(), s.lastBackupAt(), s.reason()));
             if (latest != null) {
                 last = later(last, latest.createdAt());
                 latestOfEach.add(latest);
@@ -74,7 +86,7 @@ public final class TenantOverview {
         List<Snapshot> uploads = new ArrayList<>(recent);
         uploads.addAll(latestOfEach); // machines whose last upload is older than the window still show
         return Optional.of(new TenantSummary(tenant, record.map(TenantRecord::createdAt).orElse(null),
-                last == null ? "never" : "ok", last, lastHeartbeat, machines(seen, uploads), ForkCheck.check(recent),
+                BackupStatus.worst(statuses), last, lastHeartbeat, machines(seen, uploads), ForkCheck.check(recent),
                 databases));
     }
 

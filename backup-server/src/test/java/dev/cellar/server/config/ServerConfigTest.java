@@ -290,6 +290,11 @@ class ServerConfigTest {
             env.put("BACKUP_RETENTION_" + rule, "1");
         }
         env.put("BACKUP_DRILL_CONCURRENCY", "2");
+        env.put("BACKUP_NIGHTLY_CRON", "0 30 2 * * ?");
+        env.put("BACKUP_DB_URL", "jdbc:postgresql://db.internal:5432/cellar");
+        env.put("BACKUP_DB_USER", "cellar");
+        env.put("BACKUP_DB_PASSWORD", "pw");
+        env.put("BACKUP_STALE_AFTER", "PT30H");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());

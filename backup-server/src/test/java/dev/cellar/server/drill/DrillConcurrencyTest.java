@@ -7,11 +7,13 @@ import dev.cellar.server.jobs.JobReport;
 import dev.cellar.server.snapshot.BodyFormat;
 import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.snapshot.SnapshotIngest;
+import dev.cellar.server.snapshot.UploadConfirmations;
 import dev.cellar.server.storage.BlobPage;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.storage.StagedBlob;
 import dev.cellar.server.storage.local.LocalBlobStore;
 import dev.cellar.server.tenant.TenantRegistry;
+import dev.cellar.server.tenant.TenantWalk;
 import dev.cellar.server.testing.TestClock;
 import dev.cellar.server.testing.TestDatabases;
 import java.io.FilterInputStream;
@@ -45,7 +47,8 @@ class DrillConcurrencyTest {
             CountingStore store = new CountingStore(local, new CyclicBarrier(2));
             SnapshotCatalog catalog = new SnapshotCatalog(store);
             TenantRegistry tenants = new TenantRegistry(store, Json.mapper(), clock);
-            SnapshotIngest ingest = new SnapshotIngest(store, catalog, 1 << 30, clock);
+            SnapshotIngest ingest = new SnapshotIngest(store, catalog, 1 << 30, clock,
+                    new UploadConfirmations(store, Json.mapper()));
             for (int t = 0; t < 3; t++) {
                 for (String database : List.of("app", "queue")) {
                     Path db = TestDatabases.create(root.resolve(t + database + ".sqlite3"), 3, t);
@@ -55,7 +58,7 @@ class DrillConcurrencyTest {
                     }
                 }
             }
-            DrillRun drills = new DrillRun(tenants, catalog, new Drill(store, root.resolve("drills")), 2, clock);
+            DrillRun drills = new DrillRun(new TenantWalk(store), catalog, new Drill(store, root.resolve("drills")), 2, clock);
 
             JobReport report = drills.runOnce();
 
@@ -133,6 +136,11 @@ class DrillConcurrencyTest {
         @Override
         public BlobPage list(String folder, String startAfter, int max) {
             return inner.list(folder, startAfter, max);
+        }
+
+        @Override
+        public int discardStagedBefore(Instant cutoff) {
+            return inner.discardStagedBefore(cutoff);
         }
 
         @Override

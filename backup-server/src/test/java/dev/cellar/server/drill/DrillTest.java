@@ -103,6 +103,9 @@ class DrillTest {
         assertEquals(2, page.size(), "a failed drill deletes nothing");
         assertEquals(verdict, page.get(0).get("verification").asText());
         assertEquals("ok", page.get(1).get("verification").asText());
+        JsonNode database = databaseInOverview("app");
+        assertEquals("failing", database.get("status").asText(), database.toString());
+        assertTrue(database.get("reason").asText().contains(v2 + " failed its restore drill"), database.toString());
 
         Path restored = dir.resolve("restored.sqlite3");
         HttpResponse<byte[]> r = Http.send(Http.request(server.baseUri(), "/api/v1/tenants/" + tenant
@@ -164,9 +167,21 @@ class DrillTest {
         byte[] stored = stored("app", v1);
         putStored("app", v1, "broken".getBytes());
         assertTrue(drills(server).get("drilled").get(0).get("verification").asText().startsWith("the stored"));
+        assertEquals("failing", databaseInOverview("app").get("status").asText());
         putStored("app", v1, stored);
         assertEquals("ok", drills(server).get("drilled").get(0).get("verification").asText());
         assertEquals("ok", listing(server, "app").get(0).get("verification").asText());
+        assertEquals("ok", databaseInOverview("app").get("status").asText());
+    }
+
+    private JsonNode databaseInOverview(String database) {
+        JsonNode overview = api.expect(200, "GET", "/api/v1/tenants/" + tenant, server.adminToken(), null);
+        for (JsonNode d : overview.get("databases")) {
+            if (d.get("database").asText().equals(database)) {
+                return d;
+            }
+        }
+        throw new AssertionError("no " + database + " in " + overview);
     }
 
     private JsonNode drills(TestServer on) {

@@ -12,8 +12,10 @@ import dev.cellar.server.retention.RetentionRun;
 import dev.cellar.server.snapshot.BodyFormat;
 import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.snapshot.SnapshotIngest;
+import dev.cellar.server.snapshot.UploadConfirmations;
 import dev.cellar.server.storage.local.LocalBlobStore;
 import dev.cellar.server.tenant.TenantRegistry;
+import dev.cellar.server.tenant.TenantWalk;
 import dev.cellar.server.testing.TestClock;
 import dev.cellar.server.testing.TestDatabases;
 import java.io.InputStream;
@@ -41,7 +43,8 @@ class NightlyJobsTest {
         try (LocalBlobStore store = new LocalBlobStore(root.resolve("store"))) {
             SnapshotCatalog catalog = new SnapshotCatalog(store);
             TenantRegistry tenants = new TenantRegistry(store, Json.mapper(), clock);
-            SnapshotIngest ingest = new SnapshotIngest(store, catalog, 1 << 30, clock);
+            SnapshotIngest ingest = new SnapshotIngest(store, catalog, 1 << 30, clock,
+                    new UploadConfirmations(store, Json.mapper()));
             for (String tenant : List.of("acme", "bolt")) {
                 tenants.ensure(tenant);
                 for (String database : List.of("app", "queue")) {
@@ -55,9 +58,9 @@ class NightlyJobsTest {
                     }
                 }
             }
-            NightlyJob retention = new RetentionRun(tenants, catalog, new RetentionPolicies(store, Json.mapper(),
+            NightlyJob retention = new RetentionRun(new TenantWalk(store), catalog, new RetentionPolicies(store, Json.mapper(),
                     new RetentionPolicy(2, 0, 0, 0, 0, 0)), new RestoreRequests(store, Json.mapper(), clock));
-            NightlyJob drills = new DrillRun(tenants, catalog, new Drill(store, root.resolve("drills")), 2, clock);
+            NightlyJob drills = new DrillRun(new TenantWalk(store), catalog, new Drill(store, root.resolve("drills")), 2, clock);
 
             assertEquals("retention", retention.name());
             JobReport kept = retention.runOnce();

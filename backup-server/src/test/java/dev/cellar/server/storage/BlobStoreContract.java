@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -341,6 +343,29 @@ public abstract class BlobStoreContract {
         assertEquals(List.of("p/"), store.folders(""));
         assertEquals(List.of("p/q/"), store.folders("p/"));
         assertEquals(List.of("p/q/r"), keysOf(store.list("", "p/", 10)));
+    }
+
+    @Test
+    void stagedUploadsStartedBeforeTheCutoffAreDiscardedAndNothingElse() throws IOException {
+        store.put("kept", bytes("committed"));
+        StagedBlob small = store.stage();
+        small.output().write(bytes("small"));
+        StagedBlob large = store.stage();
+        large.output().write(random(LARGE, 3)); // parts already uploaded where the store uploads in parts
+        try {
+            assertEquals(0, store.discardStagedBefore(Instant.now().minus(Duration.ofHours(1))));
+            int discarded = store.discardStagedBefore(Instant.now().plus(Duration.ofMinutes(5)));
+
+            assertTrue(discarded >= 1, "discarded " + discarded);
+            assertNoUploadLeftovers();
+            assertEquals(0, store.discardStagedBefore(Instant.now().plus(Duration.ofMinutes(5))));
+            assertEquals("committed", text(store.read("kept")));
+            assertEquals(List.of("kept"), keysOf(store.list("", null, 10)));
+        } finally {
+            small.close(); // never throws, even with its upload gone
+            large.close();
+        }
+        assertNoUploadLeftovers();
     }
 
     private void assertNothingStored() {

@@ -3,6 +3,7 @@ package dev.cellar.server.testing;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import dev.cellar.server.storage.s3.S3Settings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,6 +116,11 @@ public final class S3ProxyFixture implements AutoCloseable {
     /** S3Proxy accepts any region in a signature; this is the one clients should sign with. */
     public String region() {
         return "us-east-1";
+    }
+
+    /** Settings for a Cellar store on this bucket (path-style, no prefix): add {@code withPrefix} to isolate tests. */
+    public S3Settings storeSettings() {
+        return S3Settings.of(bucket, endpoint, region(), accessKey, secretKey, true);
     }
 
     /** A new SDK client for this server, for tests that look at the bucket directly. Close it when done. */

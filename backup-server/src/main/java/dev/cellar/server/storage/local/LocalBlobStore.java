@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -194,6 +195,25 @@ public final class LocalBlobStore implements BlobStore {
         } catch (IOException e) {
             throw new StorageException("cannot delete " + key + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public int discardStagedBefore(Instant cutoff) {
+        int discarded = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(staging)) {
+            for (Path f : files) {
+                try {
+                    if (Files.getLastModifiedTime(f).toInstant().isBefore(cutoff) && Files.deleteIfExists(f)) {
+                        discarded++;
+                    }
+                } catch (NoSuchFileException e) {
+                    // committed or discarded meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot clean " + staging + ": " + e.getMessage(), e);
+        }
+        return discarded;
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.cellar.server.storage.StorageException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -237,6 +238,11 @@ public final class S3BlobStore implements BlobStore {
                 throw failure("cannot delete " + key, e);
             }
         }
+    }
+
+    @Override
+    public int discardStagedBefore(Instant cutoff) {
+        return new S3StagingCleanup(this).discardBefore(cutoff);
     }
 
     @Override
