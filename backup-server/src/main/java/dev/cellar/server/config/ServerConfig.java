@@ -17,6 +17,8 @@ import java.util.TreeSet;
  * @param tokenSecret     {@code BACKUP_TOKEN_SECRET}, the HMAC key of tenant tokens; generated likewise when empty
  * @param s3              present when {@code BUCKET_NAME} is set; otherwise snapshots live under {@code dataDir}
  * @param forkWindow      how far back two machines uploading for one tenant count as a fork ({@code BACKUP_FORK_WINDOW})
+ * @param restoreLease    how long a machine's claim of a restore request holds without renewal before another
+ *                        machine may take the request over ({@code BACKUP_RESTORE_LEASE})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -30,6 +32,7 @@ public record ServerConfig(
         int maxConcurrentUploads,
         Duration tokenCacheTtl,
         Duration forkWindow,
+        Duration restoreLease,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -38,7 +41,7 @@ public record ServerConfig(
     static final Set<String> KNOWN = Set.of(
             "BACKUP_HOST", "BACKUP_ADMIN_TOKEN", "BACKUP_TOKEN_SECRET", "BACKUP_DATA_DIR", "BACKUP_S3_PREFIX",
             "BACKUP_S3_PATH_STYLE", "BACKUP_S3_PART_SIZE", "BACKUP_MAX_SNAPSHOT_BYTES",
-            "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW");
+            "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW", "BACKUP_RESTORE_LEASE");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -72,6 +75,10 @@ public record ServerConfig(
         if (forkWindow.isNegative() || forkWindow.isZero()) {
             r.problem("BACKUP_FORK_WINDOW", "must be positive");
         }
+        Duration restoreLease = r.duration("BACKUP_RESTORE_LEASE", Duration.ofMinutes(10));
+        if (restoreLease.isNegative() || restoreLease.isZero()) {
+            r.problem("BACKUP_RESTORE_LEASE", "must be positive");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -81,7 +88,7 @@ public record ServerConfig(
             }
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
-                forkWindow, List.copyOf(unknown));
+                forkWindow, restoreLease, List.copyOf(unknown));
     }
 
     private static Optional<S3Settings> s3(EnvReader r, Optional<String> admin, Optional<String> secret) {

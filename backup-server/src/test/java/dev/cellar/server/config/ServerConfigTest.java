@@ -90,6 +90,8 @@ class ServerConfigTest {
         "BACKUP_FORK_WINDOW, 0",
         "BACKUP_FORK_WINDOW, -60",
         "BACKUP_FORK_WINDOW, a day",
+        "BACKUP_RESTORE_LEASE, 0",
+        "BACKUP_RESTORE_LEASE, ten minutes",
         "BACKUP_ADMIN_TOKEN, short",
         "BACKUP_TOKEN_SECRET, not-32-characters",
     })
@@ -277,6 +279,7 @@ class ServerConfigTest {
         env.put("BACKUP_MAX_CONCURRENT_UPLOADS", "2");
         env.put("BACKUP_TOKEN_CACHE_TTL", "5");
         env.put("BACKUP_FORK_WINDOW", "PT6H");
+        env.put("BACKUP_RESTORE_LEASE", "PT5M");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());
