@@ -18,11 +18,14 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 
 /**
  * A reverse proxy in front of a real server that can misbehave on purpose: drop a request without an answer,
- * answer a status of its own, cut a response body short, or flip one byte of it. Faults are queued and each
+ * answer a status of its own, cut a response body short, flip one byte of it, stall a body mid-way (the
+ * connection stays open and silent until {@link #heal()}), or delay the answer. Faults are queued and each
  * applies to the next request it matches; requests without a fault pass through untouched.
  */
 public final class FaultProxy implements AutoCloseable {
@@ -47,6 +50,16 @@ public final class FaultProxy implements AutoCloseable {
             return new Fault(method, Kind.FLIP_BODY_BYTE, 0, null, at, null);
         }
 
+        /** Sends the headers and {@code bytes} of the body, then nothing more (the connection stays open). */
+        public static Fault stallBodyAfter(String method, long bytes) {
+            return new Fault(method, Kind.STALL_BODY, 0, null, bytes, null);
+        }
+
+        /** Forwards the request after {@code millis}. */
+        public static Fault delay(String method, long millis) {
+            return new Fault(method, Kind.DELAY, 0, null, millis, null);
+        }
+
         /** Keeps the real status and headers but sends {@code body} instead of the real body. */
         public static Fault replaceBody(String method, byte[] body) {
             return new Fault(method, Kind.REPLACE_BODY, 0, null, 0, body);
@@ -57,7 +70,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    public enum Kind { DROP, STATUS, CUT_BODY, FLIP_BODY_BYTE, REPLACE_BODY }
+    public enum Kind { DROP, STATUS, CUT_BODY, FLIP_BODY_BYTE, REPLACE_BODY, STALL_BODY, DELAY }
 
     private final HttpServer server;
     private final URI target;
@@ -65,6 +78,8 @@ public final class FaultProxy implements AutoCloseable {
     private final Deque<Fault> faults = new ConcurrentLinkedDeque<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile Fault always;
+    private volatile CountDownLatch released = new CountDownLatch(1);
+    private final AtomicInteger stalls = new AtomicInteger();
 
     private FaultProxy(URI target) throws IOException {
         this.target = target;
@@ -92,9 +107,18 @@ public final class FaultProxy implements AutoCloseable {
         always = fault;
     }
 
+    /** Ends every fault, and lets stalled bodies end too (their connections close short). */
     public void heal() {
         always = null;
         faults.clear();
+        CountDownLatch stalled = released;
+        released = new CountDownLatch(1);
+        stalled.countDown();
+    }
+
+    /** How many bodies have stalled so far (each has sent its bytes and gone silent). */
+    public int stalls() {
+        return stalls.get();
     }
 
     /** Every request seen, as "METHOD /path?query". */
@@ -140,6 +164,9 @@ public final class FaultProxy implements AutoCloseable {
                 ex.getResponseBody().write(body);
                 return;
             }
+            if (fault != null && fault.kind() == Kind.DELAY) {
+                Thread.sleep(fault.at());
+            }
             forward(ex, method, fault);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -178,6 +205,14 @@ public final class FaultProxy implements AutoCloseable {
             byte[] buffer = new byte[16 * 1024];
             long position = 0;
             for (int n; (n = in.read(buffer)) >= 0; ) {
+                if (fault != null && fault.kind() == Kind.STALL_BODY && position + n > fault.at()) {
+                    out.write(buffer, 0, (int) (fault.at() - position));
+                    out.flush();
+                    CountDownLatch until = released;
+                    stalls.incrementAndGet();
+                    until.await();
+                    throw new IOException("fault proxy stalled the body"); // then closes short of its length
+                }
                 if (fault != null && fault.kind() == Kind.CUT_BODY && position + n > fault.at()) {
                     out.write(buffer, 0, (int) (fault.at() - position));
                     out.flush();
@@ -195,6 +230,7 @@ public final class FaultProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        released.countDown();
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
