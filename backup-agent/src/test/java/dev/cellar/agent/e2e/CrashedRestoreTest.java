@@ -67,6 +67,33 @@ class CrashedRestoreTest extends EndToEnd {
     }
 
     @Test
+    void aCloneKilledAfterTheInstallBeforeItsReportReportsAfterRestartWithoutRestoringAgain() throws Exception {
+        String v1 = twoVersions("report1");
+        String id = admin.requestRestore("report1", "app", v1, null, true).get("id").asText();
+        try (FaultProxy proxy = FaultProxy.start(server.baseUri())) {
+            proxy.always(Fault.hang("POST").onPath("/result"));
+            Machine b = machine("mB", "report1", proxy.uri());
+            AgentProcess first = children.track(b.start("5", 0, 0));
+            Poll.until("the report to stall", () -> proxy.stalls() > 0 || !first.isAlive(), first::log);
+            first.kill(); // kill -9: the database is in place, the server has not heard of it
+            first.waitFor();
+            assertTrue(Files.exists(b.db()), first::log);
+            assertEquals("running", admin.restore("report1", id).get("state").asText());
+
+            proxy.heal();
+            AgentProcess second = children.track(b.start("5", 0, 0));
+            Poll.until("B's app to start", () -> b.startedWith().isPresent() || !second.isAlive(), second::log);
+            assertEquals(Optional.of(5L), b.startedWith(), second::log);
+            JsonNode done = admin.restore("report1", id);
+            assertEquals("completed", done.get("state").asText(), done::toString);
+            assertTrue(done.get("message").asText().contains(v1), done::toString);
+            assertFalse(second.log().contains("event=restore.completed"), second::log); // reported, not redone
+            second.terminate();
+            assertEquals(0, second.waitFor(), second::log);
+        }
+    }
+
+    @Test
     void aMissingDatabaseWhoseRequestAnotherMachineHoldsIsNotRestoredAndTheAppDoesNotStart() throws Exception {
         String v1 = twoVersions("held1");
         String id = admin.requestRestore("held1", "app", v1, null, true).get("id").asText();

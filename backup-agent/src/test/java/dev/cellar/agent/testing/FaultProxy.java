@@ -25,15 +25,24 @@ import java.util.concurrent.Executors;
 /**
  * A reverse proxy in front of a real server that can misbehave on purpose: drop a request without an answer,
  * answer a status of its own, cut a response body short, flip one byte of it, stall a body mid-way (the
- * connection stays open and silent until {@link #heal()}), or delay the answer. Faults are queued and each
+ * connection stays open and silent until {@link #heal()}), hang without an answer, or delay the answer. Faults are queued and each
  * applies to the next request it matches; requests without a fault pass through untouched.
  */
 public final class FaultProxy implements AutoCloseable {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "transfer-encoding",
             "host", "keep-alive", "upgrade", "expect", "date");
 
-    /** What to do to one request. {@code method} null matches any method. */
-    public record Fault(String method, Kind kind, int status, String retryAfter, long at, byte[] body) {
+    /** What to do to one request. {@code method} null matches any method; {@code path} null any path. */
+    public record Fault(String method, Kind kind, int status, String retryAfter, long at, byte[] body, String path) {
+        Fault(String method, Kind kind, int status, String retryAfter, long at, byte[] body) {
+            this(method, kind, status, retryAfter, at, body, null);
+        }
+
+        /** The same fault, only for requests whose path contains {@code part}. */
+        public Fault onPath(String part) {
+            return new Fault(method, kind, status, retryAfter, at, body, part);
+        }
+
         public static Fault drop(String method) {
             return new Fault(method, Kind.DROP, 0, null, 0, null);
         }
@@ -55,6 +64,11 @@ public final class FaultProxy implements AutoCloseable {
             return new Fault(method, Kind.STALL_BODY, 0, null, bytes, null);
         }
 
+        /** Takes the request and never answers nor forwards it (until {@link #heal()}, which closes it). */
+        public static Fault hang(String method) {
+            return new Fault(method, Kind.HANG, 0, null, 0, null);
+        }
+
         /** Forwards the request after {@code millis}. */
         public static Fault delay(String method, long millis) {
             return new Fault(method, Kind.DELAY, 0, null, millis, null);
@@ -65,12 +79,12 @@ public final class FaultProxy implements AutoCloseable {
             return new Fault(method, Kind.REPLACE_BODY, 0, null, 0, body);
         }
 
-        boolean matches(String m) {
-            return method == null || method.equalsIgnoreCase(m);
+        boolean matches(String m, String uri) {
+            return (method == null || method.equalsIgnoreCase(m)) && (path == null || uri.contains(path));
         }
     }
 
-    public enum Kind { DROP, STATUS, CUT_BODY, FLIP_BODY_BYTE, REPLACE_BODY, STALL_BODY, DELAY }
+    public enum Kind { DROP, STATUS, CUT_BODY, FLIP_BODY_BYTE, REPLACE_BODY, STALL_BODY, HANG, DELAY }
 
     private final HttpServer server;
     private final URI target;
@@ -116,7 +130,7 @@ public final class FaultProxy implements AutoCloseable {
         stalled.countDown();
     }
 
-    /** How many bodies have stalled so far (each has sent its bytes and gone silent). */
+    /** How many bodies have stalled and requests hung so far. */
     public int stalls() {
         return stalls.get();
     }
@@ -130,13 +144,13 @@ public final class FaultProxy implements AutoCloseable {
         return requests.stream().filter(r -> r.startsWith(method + " ") && r.contains(pathPart)).count();
     }
 
-    private Fault take(String method) {
+    private Fault take(String method, String uri) {
         Fault a = always;
-        if (a != null && a.matches(method)) {
+        if (a != null && a.matches(method, uri)) {
             return a;
         }
         for (Fault f : faults) {
-            if (f.matches(method) && faults.remove(f)) {
+            if (f.matches(method, uri) && faults.remove(f)) {
                 return f;
             }
         }
@@ -146,11 +160,18 @@ public final class FaultProxy implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         String method = ex.getRequestMethod();
         requests.add(method + " " + ex.getRequestURI());
-        Fault fault = take(method);
+        Fault fault = take(method, ex.getRequestURI().toString());
         try (ex) {
             if (fault != null && fault.kind() == Kind.DROP) {
                 ex.getRequestBody().readAllBytes();
                 return; // closing without a status line: the client sees a broken connection
+            }
+            if (fault != null && fault.kind() == Kind.HANG) {
+                ex.getRequestBody().readAllBytes();
+                CountDownLatch until = released;
+                stalls.incrementAndGet();
+                until.await();
+                return;
             }
             if (fault != null && fault.kind() == Kind.STATUS) {
                 ex.getRequestBody().readAllBytes();
