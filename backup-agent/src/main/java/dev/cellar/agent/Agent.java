@@ -57,7 +57,7 @@ public final class Agent {
         this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency());
         this.restorer = new Restorer(client, retrier, config.retry().attempts(), budget);
         this.requests = config.machineId().map(id -> new RestoreRequests(client, retrier,
-                new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases));
+                new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases, state));
     }
 
     public AgentConfig config() {

@@ -68,7 +68,7 @@ public final class CellarServer implements AutoCloseable {
         BackupStatus status = new BackupStatus(catalog, confirmations, config.staleAfter(), clock);
         TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock, status);
         TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, overview);
-        RestoreRequests restoreRequests = new RestoreRequests(store, json, clock);
+        RestoreRequests restoreRequests = new RestoreRequests(store, json, clock, config.restoreLease());
         SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads(),
                 restoreRequests);
         RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);

@@ -151,7 +151,7 @@ public final class BackupClient {
         if (offset > 0) {
             request.header("Range", "bytes=" + offset + "-");
         }
-        HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = send(request.build(), StallProofBody.handler(timeout));
         InputStream body = response.body();
         try {
             if (response.statusCode() != 200 && response.statusCode() != 206) {
@@ -192,12 +192,17 @@ public final class BackupClient {
                 .header("User-Agent", "cellar-agent");
     }
 
+    /** A JSON answer, read through a {@link StallProofBody} like every body: a silent server cannot hold it. */
     private String sendForString(HttpRequest request) throws IOException, ApiException {
-        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() / 100 != 2) {
-            throw error(response.statusCode(), response.body(), response);
+        HttpResponse<InputStream> response = send(request, StallProofBody.handler(timeout));
+        String body;
+        try (InputStream in = response.body()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        return response.body();
+        if (response.statusCode() / 100 != 2) {
+            throw error(response.statusCode(), body, response);
+        }
+        return body;
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {

@@ -18,6 +18,12 @@ public record RestoreRequest(String id, String database, String version, String 
                              Optional<String> claimedBy, Optional<String> message) {
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
+    public static final String RUNNING = "running";
+
+    /** Claimed by some machine (perhaps this one, before a restart) and not ended. */
+    public boolean running() {
+        return RUNNING.equals(state);
+    }
 
     /** Whether machine {@code machine} may apply it: it targets that machine or any machine. */
     public boolean targets(String machine) {

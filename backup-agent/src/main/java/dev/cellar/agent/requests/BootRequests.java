@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The restore requests as the heartbeat sent at boot found them. A missing database with a pending request gets
- * the request's version (claimed first; if another machine has it, the latest snapshot instead); the requests for
- * databases that exist are left for the running agent ({@link #pending()}).
+ * The restore requests as the heartbeat sent at boot found them. A missing database with an open request gets the
+ * request's version, never another (a request another machine holds stops the boot); the requests for databases
+ * that exist are left for the running agent ({@link #pending()}).
  */
 public final class BootRequests implements RequestedRestores {
     private static final Logger LOG = LoggerFactory.getLogger(BootRequests.class);
@@ -61,6 +61,14 @@ public final class BootRequests implements RequestedRestores {
         return pending;
     }
 
+    /**
+     * While a request is open for a missing database, nothing else is restored into it: the newest open request
+     * is claimed (or resumed, when this machine claimed it before a restart, or taken over when its holder's lease
+     * has lapsed) and its pinned version restored. Only a request that has ended meanwhile lets the latest
+     * snapshot be restored instead.
+     *
+     * @throws RequestHeldElsewhereException when another machine holds the request: the app must not start
+     */
     @Override
     public Optional<RestoreResult> restoreIfRequested(String database, Path target)
             throws IOException, SQLException, ApiException, InterruptedException {
@@ -72,15 +80,24 @@ public final class BootRequests implements RequestedRestores {
             return Optional.empty();
         }
         RestoreRequest r = request.get();
-        if (!requests.claim(r)) {
-            LOG.warn("event=restore_request.fallback id={} database={} reason=\"the request could not be claimed:"
-                    + " restoring the latest snapshot instead\"", r.id(), database);
+        RestoreRequests.Claim claim = requests.claim(r);
+        if (claim.heldElsewhere()) {
+            throw new RequestHeldElsewhereException("database " + database + " is missing (" + target + ") and"
+                    + " restore request " + r.id() + " for it is being applied by another machine ("
+                    + claim.refusal().orElseThrow().getMessage() + "): nothing else is restored while it is open, so"
+                    + " the app is not started; cancel the request, or restart once its lease has lapsed");
+        }
+        if (!claim.claimed()) {
+            LOG.warn("event=restore_request.fallback id={} database={} reason=\"the request has ended or is not for"
+                    + " this machine: restoring the latest snapshot instead\"", r.id(), database);
             return Optional.empty();
         }
+        String done = "restored " + r.version() + " into " + target;
         try {
-            RestoreResult done = restorer.restore(database, SnapshotSelector.version(r.version()), target, false);
-            requests.finish(r, RestoreRequest.COMPLETED, "restored " + done.version() + " into " + target);
-            return Optional.of(done);
+            RestoreResult result = restorer.restore(database, SnapshotSelector.version(r.version()), target, false,
+                    version -> requests.completing(r, done, target));
+            requests.finish(r, RestoreRequest.COMPLETED, done);
+            return Optional.of(result);
         } catch (NothingToRestoreException e) {
             requests.finish(r, RestoreRequest.FAILED, "restoring " + r.version() + " failed: " + e.getMessage());
             throw new IOException("restore request " + r.id() + ": " + e.getMessage(), e);

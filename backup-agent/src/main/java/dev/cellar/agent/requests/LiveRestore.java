@@ -47,6 +47,10 @@ public final class LiveRestore {
             if (requests.handled(r)) {
                 continue;
             }
+            if (r.running() && !r.claimedBy().equals(Optional.of(requests.machineId()))) {
+                requests.skip(r, "machine " + r.claimedBy().orElse("?") + " is applying it");
+                continue;
+            }
             Optional<Database> db = present(r.database());
             if (db.isEmpty()) {
                 requests.skip(r, databases.pathFor(r.database()).isEmpty()
@@ -62,7 +66,7 @@ public final class LiveRestore {
 
     private void apply(RestoreRequest r, Database db) throws InterruptedException {
         try {
-            if (!requests.claim(r)) {
+            if (!requests.claim(r).claimed()) {
                 return;
             }
         } catch (IOException | ApiException | RuntimeException e) {

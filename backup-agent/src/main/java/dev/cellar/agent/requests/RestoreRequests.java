@@ -7,21 +7,24 @@ import dev.cellar.agent.client.Retrier;
 import dev.cellar.agent.config.Database;
 import dev.cellar.agent.config.DatabaseResolver;
 import dev.cellar.agent.log.Kv;
+import dev.cellar.agent.snapshot.UploadState;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This machine's side of restore requests: heartbeats that fetch the pending ones, claiming one before applying it,
  * and reporting how it ended. A request is applied at most once per agent (its id is remembered once claimed or
- * refused); a result the server could not take is sent again with the next heartbeat.
+ * refused); a result the server could not take is kept on disk ({@link ResultJournal}) and sent again with the
+ * next heartbeat, also after a restart.
  */
 public final class RestoreRequests {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreRequests.class);
@@ -31,7 +34,16 @@ public final class RestoreRequests {
     public record Machine(String machineId, Optional<String> region, String agentVersion) {
     }
 
-    private record Result(RestoreRequest request, String state, String message) {
+    /** How a claim went: {@code refusal} is the server's 409 when another machine has it or it has ended. */
+    public record Claim(Optional<ApiException> refusal) {
+        public boolean claimed() {
+            return refusal.isEmpty();
+        }
+
+        /** Another machine holds the request under a valid lease. */
+        public boolean heldElsewhere() {
+            return refusal.map(e -> e.code().equals("already_claimed")).orElse(false);
+        }
     }
 
     private final BackupClient client;
@@ -40,13 +52,15 @@ public final class RestoreRequests {
     private final DatabaseResolver databases;
     private final Set<String> handled = ConcurrentHashMap.newKeySet();
     private final Set<String> noted = ConcurrentHashMap.newKeySet();
-    private final ConcurrentLinkedQueue<Result> unsent = new ConcurrentLinkedQueue<>();
+    private final ResultJournal unsent;
 
-    public RestoreRequests(BackupClient client, Retrier retrier, Machine machine, DatabaseResolver databases) {
+    public RestoreRequests(BackupClient client, Retrier retrier, Machine machine, DatabaseResolver databases,
+                           UploadState state) {
         this.client = client;
         this.retrier = retrier;
         this.machine = machine;
         this.databases = databases;
+        this.unsent = new ResultJournal(databases, state);
     }
 
     public String machineId() {
@@ -54,17 +68,18 @@ public final class RestoreRequests {
     }
 
     /**
-     * Sends a heartbeat (after any result still owed to the server).
+     * Sends a heartbeat (after any result still owed to the server, also those an earlier run of the agent left).
      *
-     * @return the pending requests this machine may apply and has not handled yet, oldest first
+     * @return the open requests this machine may apply and has not handled yet, oldest first: pending ones, those
+     *         it holds (claimed before a restart: it resumes them) and those another machine holds
      */
     public List<RestoreRequest> heartbeat() throws IOException, ApiException, InterruptedException {
-        sendUnsentResults();
+        Set<String> owed = sendUnsentResults();
         List<String> names = databaseNames();
-        List<RestoreRequest> pending = retrier.call("heartbeat", () -> client.heartbeat(machine.machineId(),
+        List<RestoreRequest> listed = retrier.call("heartbeat", () -> client.heartbeat(machine.machineId(),
                 machine.region(), machine.agentVersion(), names));
-        List<RestoreRequest> open = pending.stream()
-                .filter(r -> r.targets(machine.machineId()) && !handled.contains(r.id()))
+        List<RestoreRequest> open = listed.stream()
+                .filter(r -> r.targets(machine.machineId()) && !handled.contains(r.id()) && !owed.contains(r.id()))
                 .sorted(Comparator.comparing(RestoreRequest::id))
                 .toList();
         LOG.info("event=heartbeat.sent machine={} databases={} pending_requests={}", machine.machineId(), names.size(),
@@ -84,12 +99,13 @@ public final class RestoreRequests {
     }
 
     /**
-     * Claims {@code request} for this machine.
+     * Claims {@code request} for this machine, or renews this machine's claim of it (a restarted agent resumes
+     * what it had claimed), or takes it over from a machine whose lease has lapsed.
      *
-     * @return false when the server refused (409: another machine has it, it is no longer pending, or it targets
-     *         another machine); the request is then never tried again by this agent
+     * @return refused when the server said 409 (another machine holds it, it has ended, or it targets another
+     *         machine); this agent then never tries the request again
      */
-    public boolean claim(RestoreRequest request) throws IOException, ApiException, InterruptedException {
+    public Claim claim(RestoreRequest request) throws IOException, ApiException, InterruptedException {
         try {
             retrier.call("claim of restore request " + request.id(), () -> client.claim(request.id(),
                     machine.machineId()));
@@ -100,12 +116,22 @@ public final class RestoreRequests {
             handled.add(request.id());
             LOG.warn("event=restore_request.claim_refused id={} database={} code={} reason={}", request.id(),
                     request.database(), e.code(), Kv.quote(e.getMessage()));
-            return false;
+            return new Claim(Optional.of(e));
         }
         handled.add(request.id());
-        LOG.info("event=restore_request.claimed id={} database={} version={} machine={}", request.id(),
-                request.database(), request.version(), machine.machineId());
-        return true;
+        LOG.info("event=restore_request.claimed id={} database={} version={} machine={} resumed={}", request.id(),
+                request.database(), request.version(), machine.machineId(),
+                request.claimedBy().filter(machine.machineId()::equals).isPresent());
+        return new Claim(Optional.empty());
+    }
+
+    /**
+     * Records, before a restored file is renamed into {@code target}, that the request completed: should the agent
+     * die between the rename and the report, the next start reports it instead of applying the request again.
+     */
+    public void completing(RestoreRequest request, String message, Path target) throws IOException {
+        unsent.save(new ResultJournal.Entry(request.id(), request.database(), RestoreRequest.COMPLETED, message,
+                Optional.of(target)));
     }
 
     /** Reports the end of a claimed request; when the server cannot take it now, the next heartbeat sends it. */
@@ -117,8 +143,15 @@ public final class RestoreRequests {
             LOG.error("event=restore_request.failed id={} database={} error={}", request.id(), request.database(),
                     Kv.quote(message));
         }
-        if (!send(new Result(request, state, message))) {
-            unsent.add(new Result(request, state, message));
+        ResultJournal.Entry entry = new ResultJournal.Entry(request.id(), request.database(), state, message,
+                Optional.empty());
+        try {
+            unsent.save(entry); // kept until the server has it, across restarts
+        } catch (IOException e) {
+            LOG.warn("event=restore_request.result_unsaved id={} error={}", request.id(), Kv.quote(e.toString()));
+        }
+        if (send(entry)) {
+            unsent.remove(entry);
         }
     }
 
@@ -130,26 +163,31 @@ public final class RestoreRequests {
         }
     }
 
-    private void sendUnsentResults() throws InterruptedException {
-        for (int n = unsent.size(); n > 0; n--) {
-            Result r = unsent.poll();
-            if (r != null && !send(r)) {
-                unsent.add(r);
+    /** @return the ids whose results are still owed (those requests must not be applied again meanwhile) */
+    private Set<String> sendUnsentResults() throws InterruptedException {
+        Set<String> owed = new HashSet<>();
+        for (ResultJournal.Entry e : unsent.load()) {
+            if (send(e)) {
+                unsent.remove(e);
+            } else {
+                owed.add(e.id());
             }
         }
+        return owed;
     }
 
-    private boolean send(Result r) throws InterruptedException {
+    private boolean send(ResultJournal.Entry r) throws InterruptedException {
         try {
-            retrier.call("result of restore request " + r.request().id(), () -> client.reportResult(r.request().id(),
+            retrier.call("result of restore request " + r.id(), () -> client.reportResult(r.id(),
                     r.state(), truncate(r.message()), machine.machineId()));
+            LOG.info("event=restore_request.reported id={} database={} state={}", r.id(), r.database(), r.state());
             return true;
         } catch (ApiException e) {
-            LOG.error("event=restore_request.result_refused id={} state={} error={}", r.request().id(), r.state(),
+            LOG.error("event=restore_request.result_refused id={} state={} error={}", r.id(), r.state(),
                     Kv.quote(e.getMessage()));
             return true; // a refusal will not change on a retry
         } catch (IOException e) {
-            LOG.warn("event=restore_request.result_unsent id={} state={} error={}", r.request().id(), r.state(),
+            LOG.warn("event=restore_request.result_unsent id={} state={} error={}", r.id(), r.state(),
                     Kv.quote(e.getMessage()));
             return false;
         }

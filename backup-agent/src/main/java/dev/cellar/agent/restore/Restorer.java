@@ -44,6 +44,14 @@ public final class Restorer {
     private final SpaceBudget budget;
     private final Installer installer;
 
+    /** Runs once the image has passed every check, just before it is put in place. */
+    @FunctionalInterface
+    public interface BeforeInstall {
+        BeforeInstall NOTHING = version -> { };
+
+        void verified(String version) throws IOException;
+    }
+
     public Restorer(BackupClient client, Retrier retrier, int maxFruitlessResumes, SpaceBudget budget) {
         this.client = client;
         this.retrier = retrier;
@@ -60,6 +68,13 @@ public final class Restorer {
      * @throws RestoreVerificationException when the snapshot fails a check; the target is untouched
      */
     public RestoreResult restore(String database, SnapshotSelector selector, Path target, boolean force)
+            throws IOException, SQLException, ApiException, InterruptedException, NothingToRestoreException {
+        return restore(database, selector, target, force, BeforeInstall.NOTHING);
+    }
+
+    /** As {@link #restore(String, SnapshotSelector, Path, boolean)}, telling {@code hook} before the install. */
+    public RestoreResult restore(String database, SnapshotSelector selector, Path target, boolean force,
+                                 BeforeInstall hook)
             throws IOException, SQLException, ApiException, InterruptedException, NothingToRestoreException {
         Instant start = Instant.now();
         SnapshotResponse first;
@@ -94,6 +109,7 @@ public final class Restorer {
                 throw new RestoreVerificationException("snapshot " + first.version() + " of " + database
                         + " fails integrity_check: " + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
             }
+            hook.verified(first.version());
             RestoreResult.Install install;
             Optional<Path> copy = Optional.empty();
             if (Files.exists(target)) {

@@ -7,6 +7,7 @@ import dev.cellar.agent.testing.Servers;
 import dev.cellar.server.testing.TestDatabases;
 import dev.cellar.server.testing.TestServer;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +38,12 @@ abstract class EndToEnd {
 
     /** Machine {@code id} of {@code tenant}, configured as Fly would (the tenant's token as a secret). */
     Machine machine(String id, String tenant) {
-        return new Machine(id, root, server.baseUri(), tenant, server.mintToken(tenant));
+        return machine(id, tenant, server.baseUri());
+    }
+
+    /** Machine {@code id} of {@code tenant} whose agent reaches the server at {@code via} (a fault proxy, say). */
+    Machine machine(String id, String tenant, URI via) {
+        return new Machine(id, root, via, tenant, server.mintToken(tenant));
     }
 
     /** A running agent whose app has written 5 rows, backed up as the returned version, then 7 rows more. */

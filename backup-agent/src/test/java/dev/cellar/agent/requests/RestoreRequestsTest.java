@@ -1,6 +1,7 @@
 package dev.cellar.agent.requests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,18 +95,19 @@ class RestoreRequestsTest {
     }
 
     @Test
-    void aRequestAnotherMachineClaimedFirstLeavesTheBootToRestoreTheLatest() throws Exception {
+    void aRequestAnotherMachineClaimedFirstStopsTheBootInsteadOfRestoringTheLatest() throws Exception {
         Files.delete(db);
         String id = admin.requestRestore(tenant, "app", v1(), null, true).get("id").asText();
         BootRequests boot = BootRequests.fetch(requests(), agent.restorer());
         assertEquals(List.of(id), boot.pending().stream().map(RestoreRequest::id).toList());
         admin.claim(tenant, id, "m1"); // between m2's heartbeat and its claim
 
-        List<RestoreResult> done = bootRestore(boot);
+        RequestHeldElsewhereException e = assertThrows(RequestHeldElsewhereException.class, () -> bootRestore(boot));
 
-        assertEquals(v2(), done.get(0).version());
-        assertEquals(12, TestDatabases.rows(db).size());
+        assertTrue(e.getMessage().contains("m1"), e::getMessage);
+        assertFalse(Files.exists(db));
         assertEquals("m1", admin.restore(tenant, id).get("claimedBy").asText());
+        assertEquals("running", admin.restore(tenant, id).get("state").asText());
     }
 
     @Test

@@ -18,19 +18,31 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 
 /**
  * A reverse proxy in front of a real server that can misbehave on purpose: drop a request without an answer,
- * answer a status of its own, cut a response body short, or flip one byte of it. Faults are queued and each
+ * answer a status of its own, cut a response body short, flip one byte of it, stall a body mid-way (the
+ * connection stays open and silent until {@link #heal()}), hang without an answer, or delay the answer. Faults are queued and each
  * applies to the next request it matches; requests without a fault pass through untouched.
  */
 public final class FaultProxy implements AutoCloseable {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "transfer-encoding",
             "host", "keep-alive", "upgrade", "expect", "date");
 
-    /** What to do to one request. {@code method} null matches any method. */
-    public record Fault(String method, Kind kind, int status, String retryAfter, long at, byte[] body) {
+    /** What to do to one request. {@code method} null matches any method; {@code path} null any path. */
+    public record Fault(String method, Kind kind, int status, String retryAfter, long at, byte[] body, String path) {
+        Fault(String method, Kind kind, int status, String retryAfter, long at, byte[] body) {
+            this(method, kind, status, retryAfter, at, body, null);
+        }
+
+        /** The same fault, only for requests whose path contains {@code part}. */
+        public Fault onPath(String part) {
+            return new Fault(method, kind, status, retryAfter, at, body, part);
+        }
+
         public static Fault drop(String method) {
             return new Fault(method, Kind.DROP, 0, null, 0, null);
         }
@@ -47,17 +59,32 @@ public final class FaultProxy implements AutoCloseable {
             return new Fault(method, Kind.FLIP_BODY_BYTE, 0, null, at, null);
         }
 
+        /** Sends the headers and {@code bytes} of the body, then nothing more (the connection stays open). */
+        public static Fault stallBodyAfter(String method, long bytes) {
+            return new Fault(method, Kind.STALL_BODY, 0, null, bytes, null);
+        }
+
+        /** Takes the request and never answers nor forwards it (until {@link #heal()}, which closes it). */
+        public static Fault hang(String method) {
+            return new Fault(method, Kind.HANG, 0, null, 0, null);
+        }
+
+        /** Forwards the request after {@code millis}. */
+        public static Fault delay(String method, long millis) {
+            return new Fault(method, Kind.DELAY, 0, null, millis, null);
+        }
+
         /** Keeps the real status and headers but sends {@code body} instead of the real body. */
         public static Fault replaceBody(String method, byte[] body) {
             return new Fault(method, Kind.REPLACE_BODY, 0, null, 0, body);
         }
 
-        boolean matches(String m) {
-            return method == null || method.equalsIgnoreCase(m);
+        boolean matches(String m, String uri) {
+            return (method == null || method.equalsIgnoreCase(m)) && (path == null || uri.contains(path));
         }
     }
 
-    public enum Kind { DROP, STATUS, CUT_BODY, FLIP_BODY_BYTE, REPLACE_BODY }
+    public enum Kind { DROP, STATUS, CUT_BODY, FLIP_BODY_BYTE, REPLACE_BODY, STALL_BODY, HANG, DELAY }
 
     private final HttpServer server;
     private final URI target;
@@ -65,6 +92,8 @@ public final class FaultProxy implements AutoCloseable {
     private final Deque<Fault> faults = new ConcurrentLinkedDeque<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile Fault always;
+    private volatile CountDownLatch released = new CountDownLatch(1);
+    private final AtomicInteger stalls = new AtomicInteger();
 
     private FaultProxy(URI target) throws IOException {
         this.target = target;
@@ -92,9 +121,18 @@ public final class FaultProxy implements AutoCloseable {
         always = fault;
     }
 
+    /** Ends every fault, and lets stalled bodies end too (their connections close short). */
     public void heal() {
         always = null;
         faults.clear();
+        CountDownLatch stalled = released;
+        released = new CountDownLatch(1);
+        stalled.countDown();
+    }
+
+    /** How many bodies have stalled and requests hung so far. */
+    public int stalls() {
+        return stalls.get();
     }
 
     /** Every request seen, as "METHOD /path?query". */
@@ -106,13 +144,13 @@ public final class FaultProxy implements AutoCloseable {
         return requests.stream().filter(r -> r.startsWith(method + " ") && r.contains(pathPart)).count();
     }
 
-    private Fault take(String method) {
+    private Fault take(String method, String uri) {
         Fault a = always;
-        if (a != null && a.matches(method)) {
+        if (a != null && a.matches(method, uri)) {
             return a;
         }
         for (Fault f : faults) {
-            if (f.matches(method) && faults.remove(f)) {
+            if (f.matches(method, uri) && faults.remove(f)) {
                 return f;
             }
         }
@@ -122,11 +160,18 @@ public final class FaultProxy implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         String method = ex.getRequestMethod();
         requests.add(method + " " + ex.getRequestURI());
-        Fault fault = take(method);
+        Fault fault = take(method, ex.getRequestURI().toString());
         try (ex) {
             if (fault != null && fault.kind() == Kind.DROP) {
                 ex.getRequestBody().readAllBytes();
                 return; // closing without a status line: the client sees a broken connection
+            }
+            if (fault != null && fault.kind() == Kind.HANG) {
+                ex.getRequestBody().readAllBytes();
+                CountDownLatch until = released;
+                stalls.incrementAndGet();
+                until.await();
+                return;
             }
             if (fault != null && fault.kind() == Kind.STATUS) {
                 ex.getRequestBody().readAllBytes();
@@ -139,6 +184,9 @@ public final class FaultProxy implements AutoCloseable {
                 ex.sendResponseHeaders(fault.status(), body.length);
                 ex.getResponseBody().write(body);
                 return;
+            }
+            if (fault != null && fault.kind() == Kind.DELAY) {
+                Thread.sleep(fault.at());
             }
             forward(ex, method, fault);
         } catch (InterruptedException e) {
@@ -178,6 +226,14 @@ public final class FaultProxy implements AutoCloseable {
             byte[] buffer = new byte[16 * 1024];
             long position = 0;
             for (int n; (n = in.read(buffer)) >= 0; ) {
+                if (fault != null && fault.kind() == Kind.STALL_BODY && position + n > fault.at()) {
+                    out.write(buffer, 0, (int) (fault.at() - position));
+                    out.flush();
+                    CountDownLatch until = released;
+                    stalls.incrementAndGet();
+                    until.await();
+                    throw new IOException("fault proxy stalled the body"); // then closes short of its length
+                }
                 if (fault != null && fault.kind() == Kind.CUT_BODY && position + n > fault.at()) {
                     out.write(buffer, 0, (int) (fault.at() - position));
                     out.flush();
@@ -195,6 +251,7 @@ public final class FaultProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        released.countDown();
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }

@@ -31,6 +31,8 @@ import org.quartz.CronExpression;
  * @param scheduler       the nightly chain's schedule and, for several instances, its job store database
  * @param staleAfter      a database with no upload or "unchanged" confirmation for this long is stale
  *                        ({@code BACKUP_STALE_AFTER})
+ * @param restoreLease    how long a machine's claim of a restore request holds without renewal before another
+ *                        machine may take the request over ({@code BACKUP_RESTORE_LEASE})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -48,6 +50,7 @@ public record ServerConfig(
         int drillConcurrency,
         SchedulerSettings scheduler,
         Duration staleAfter,
+        Duration restoreLease,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -60,7 +63,8 @@ public record ServerConfig(
             "BACKUP_RETENTION_KEEP_LAST", "BACKUP_RETENTION_HOURLY", "BACKUP_RETENTION_DAILY",
             "BACKUP_RETENTION_WEEKLY", "BACKUP_RETENTION_MONTHLY", "BACKUP_RETENTION_YEARLY",
             "BACKUP_DRILL_CONCURRENCY",
-            "BACKUP_NIGHTLY_CRON", "BACKUP_DB_URL", "BACKUP_DB_USER", "BACKUP_DB_PASSWORD", "BACKUP_STALE_AFTER");
+            "BACKUP_NIGHTLY_CRON", "BACKUP_DB_URL", "BACKUP_DB_USER", "BACKUP_DB_PASSWORD", "BACKUP_STALE_AFTER",
+            "BACKUP_RESTORE_LEASE");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -101,6 +105,10 @@ public record ServerConfig(
         if (staleAfter.isNegative() || staleAfter.isZero()) {
             r.problem("BACKUP_STALE_AFTER", "must be positive");
         }
+        Duration restoreLease = r.duration("BACKUP_RESTORE_LEASE", Duration.ofMinutes(10));
+        if (restoreLease.isNegative() || restoreLease.isZero()) {
+            r.problem("BACKUP_RESTORE_LEASE", "must be positive");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -110,7 +118,7 @@ public record ServerConfig(
             }
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
-                forkWindow, retention, drillConcurrency, scheduler, staleAfter, List.copyOf(unknown));
+                forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, List.copyOf(unknown));
     }
 
     private static RetentionPolicy retention(EnvReader r) {

@@ -29,7 +29,7 @@ final class OrphanScan {
     private static final List<Pattern> KNOWN = List.of(
             Pattern.compile("tenants/" + NAME + "/tenant\\.json"),
             Pattern.compile("tenants/" + NAME + "/machines/" + NAME + "\\.json"),
-            Pattern.compile("tenants/" + NAME + "/restores/r[0-9T]+Z-[0-9a-f]+/[a-z-]+\\.json"),
+            Pattern.compile("tenants/" + NAME + "/restores/r[0-9T]+Z-[0-9a-f]+/[a-z0-9-]+\\.json"),
             Pattern.compile("tenants/" + NAME + "/retention\\.json"),
             Pattern.compile("tenants/" + NAME + "/databases/" + NAME + "/confirmed\\.json"),
             Pattern.compile("tenants/" + NAME + "/databases/" + NAME + "/drills/\\d{13}_[^/]+"),

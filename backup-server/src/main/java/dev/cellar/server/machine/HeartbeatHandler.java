@@ -39,12 +39,10 @@ public final class HeartbeatHandler {
         List<String> databases = body.strings("databases");
         databases.forEach(d -> Access.name("databases", d));
         machines.heartbeat(tenant, machine, region, agentVersion, databases);
-        List<RestoreRequest> pending = restores.list(tenant, true).stream()
-                .filter(r -> r.appliesTo(machine))
-                .toList();
-        log.info("event=heartbeat tenant={} machine={} region={} pendingRestores={}", tenant, machine,
-                region == null ? "-" : region, pending.size());
-        ctx.json(Map.of("restores", pending));
+        List<RestoreRequest> open = restores.open(tenant, machine);
+        log.info("event=heartbeat tenant={} machine={} region={} openRestores={}", tenant, machine,
+                region == null ? "-" : region, open.size());
+        ctx.json(Map.of("restores", open));
     }
 
     private static String label(JsonBody body, String field) {

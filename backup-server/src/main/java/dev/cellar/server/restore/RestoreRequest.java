@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param machineId     the only machine that may apply it, or null for any machine of the tenant
  * @param onlyIfMissing only a machine whose database file is missing (a fresh volume) may apply it
  * @param state         {@code pending}, {@code running} (claimed), {@code completed}, {@code failed}, {@code cancelled}
+ * @param leaseExpiresAt while running: when the claim lapses unless its machine renews it; after that another machine
+ *                       may take the request over
  */
 public record RestoreRequest(
         String id,
@@ -25,7 +27,8 @@ public record RestoreRequest(
         String claimedBy,
         Instant claimedAt,
         Instant finishedAt,
-        String message) {
+        String message,
+        Instant leaseExpiresAt) {
 
     public static final String PENDING = "pending";
     public static final String RUNNING = "running";
@@ -41,6 +44,11 @@ public record RestoreRequest(
     @JsonIgnore
     public boolean isFinished() {
         return COMPLETED.equals(state) || FAILED.equals(state) || CANCELLED.equals(state);
+    }
+
+    @JsonIgnore
+    public boolean isRunning() {
+        return RUNNING.equals(state);
     }
 
     /** Whether {@code machine} may apply it (the agent still decides on {@link #onlyIfMissing}). */

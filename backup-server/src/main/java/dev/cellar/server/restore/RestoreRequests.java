@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -25,7 +26,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Restore requests, kept in the bucket under {@code tenants/{t}/restores/{id}/} so every instance over the same
@@ -33,22 +37,28 @@ import java.util.regex.Pattern;
  * decides who owns a request, so of two machines (or a machine and a cancellation) exactly one wins.
  */
 public final class RestoreRequests implements SnapshotPins {
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreRequests.class);
     private static final Pattern ID = Pattern.compile("r\\d{8}T\\d{9}Z-[0-9a-f]{6}");
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private static final String REQUEST = "request.json";
     private static final String CLAIM = "claim.json";
+    /** Renewals and takeovers of a claim: {@code claim-2.json}, {@code claim-3.json}, ... */
+    private static final Pattern LATER_CLAIM = Pattern.compile("claim-(\\d{1,9})\\.json");
     private static final String RESULT = "result.json";
 
     private final BlobStore store;
     private final ObjectMapper json;
     private final Clock clock;
+    private final Duration lease;
     private final SecureRandom random = new SecureRandom();
 
-    public RestoreRequests(BlobStore store, ObjectMapper json, Clock clock) {
+    /** @param lease how long a claim holds without renewal before another machine may take the request over */
+    public RestoreRequests(BlobStore store, ObjectMapper json, Clock clock, Duration lease) {
         this.store = store;
         this.json = json;
         this.clock = clock;
+        this.lease = lease;
     }
 
     public static boolean isValidId(String id) {
@@ -76,9 +86,38 @@ public final class RestoreRequests implements SnapshotPins {
     }
 
     public Optional<RestoreRequest> find(String tenant, String id) {
-        return read(tenant, id, REQUEST, Spec.class)
-                .map(spec -> StoredRequest.view(spec, read(tenant, id, CLAIM, Claim.class).orElse(null),
-                        read(tenant, id, RESULT, Result.class).orElse(null)));
+        return view(tenant, id, objectNames(tenant, id));
+    }
+
+    /** The request as its objects (by name) make it; one read per object that matters. */
+    private Optional<RestoreRequest> view(String tenant, String id, Set<String> names) {
+        if (!names.contains(REQUEST)) {
+            return Optional.empty();
+        }
+        return read(tenant, id, REQUEST, Spec.class).map(spec -> StoredRequest.view(spec,
+                latestClaim(names).flatMap(name -> read(tenant, id, name, Claim.class)).orElse(null),
+                names.contains(RESULT) ? read(tenant, id, RESULT, Result.class).orElse(null) : null));
+    }
+
+    /** The sequence number of the newest claim object, 0 when there is none. */
+    private static int claimCount(Set<String> names) {
+        int n = names.contains(CLAIM) ? 1 : 0;
+        for (String name : names) {
+            Matcher m = LATER_CLAIM.matcher(name);
+            if (m.matches()) {
+                n = Math.max(n, Integer.parseInt(m.group(1)));
+            }
+        }
+        return n;
+    }
+
+    private static Optional<String> latestClaim(Set<String> names) {
+        int n = claimCount(names);
+        return n == 0 ? Optional.empty() : Optional.of(claimName(n));
+    }
+
+    private static String claimName(int n) {
+        return n == 1 ? CLAIM : "claim-" + n + ".json";
     }
 
     /** The tenant's requests, oldest first; with {@code pendingOnly} only those nobody has claimed. */
@@ -101,13 +140,23 @@ public final class RestoreRequests implements SnapshotPins {
         }
         List<RestoreRequest> out = new ArrayList<>();
         objects.forEach((id, names) -> {
-            if (names.contains(REQUEST) && which.test(names)) {
-                read(tenant, id, REQUEST, Spec.class).ifPresent(spec -> out.add(StoredRequest.view(spec,
-                        names.contains(CLAIM) ? read(tenant, id, CLAIM, Claim.class).orElse(null) : null,
-                        names.contains(RESULT) ? read(tenant, id, RESULT, Result.class).orElse(null) : null)));
+            if (which.test(names)) {
+                view(tenant, id, names).ifPresent(out::add);
             }
         });
         return out;
+    }
+
+    /**
+     * What a heartbeat from {@code machine} answers: the requests it may apply that have not ended — pending ones,
+     * those it holds itself (it resumes them after a restart) and those whose holder let the lease lapse (it may
+     * take them over); a request another machine holds under a valid lease is listed too, so that a machine whose
+     * database is missing knows that it must not restore anything else meanwhile.
+     */
+    public List<RestoreRequest> open(String tenant, String machine) {
+        return list(tenant, names -> !names.contains(RESULT)).stream()
+                .filter(r -> (r.isPending() || r.isRunning()) && r.appliesTo(machine))
+                .toList();
     }
 
     /** A snapshot that a pending or running request will restore must not be deleted under it. */
@@ -147,28 +196,45 @@ public final class RestoreRequests implements SnapshotPins {
         return removed;
     }
 
-    /** Gives the request to {@code machine}: 409 if it is not pending, targets another machine or was taken. */
+    /**
+     * Gives the request to {@code machine} under a lease: a new claim, a renewal by its holder, or a takeover of a
+     * claim whose lease has lapsed. 409 if it is finished or cancelled, targets another machine, or another machine
+     * holds it under a valid lease (or won a race for it).
+     */
     public RestoreRequest claim(String tenant, String id, String machine) {
-        RestoreRequest request = require(tenant, id);
-        if (machine.equals(request.claimedBy()) && !request.isFinished()) {
-            return request;
-        }
-        if (RestoreRequest.RUNNING.equals(request.state())) {
-            throw alreadyClaimed(request);
-        }
-        if (!request.isPending()) {
+        // the claim written is the next after those seen here: put-if-absent refuses it if anyone wrote one since
+        Set<String> names = objectNames(tenant, id);
+        RestoreRequest request = view(tenant, id, names)
+                .orElseThrow(() -> ApiError.notFound("no restore request " + id));
+        if (request.isFinished()) {
             throw notPending(request);
         }
         if (!request.appliesTo(machine)) {
             throw ApiError.conflict("wrong_machine",
                     "restore request " + id + " is for machine " + request.machineId() + ", not " + machine);
         }
-        store.putIfAbsent(key(tenant, id, CLAIM), write(new Claim(machine, clock.instant(), null)));
-        RestoreRequest now = require(tenant, id);
-        if (!machine.equals(now.claimedBy())) {
-            throw now.claimedBy() == null ? notPending(now) : alreadyClaimed(now);
+        Instant now = clock.instant();
+        if (request.isRunning() && !machine.equals(request.claimedBy()) && now.isBefore(request.leaseExpiresAt())) {
+            throw alreadyClaimed(request);
         }
-        return now;
+        int next = claimCount(names) + 1;
+        store.putIfAbsent(key(tenant, id, claimName(next)), write(new Claim(machine, now, null, now.plus(lease))));
+        RestoreRequest after = require(tenant, id);
+        if (!after.isRunning() || !machine.equals(after.claimedBy())) {
+            throw after.isRunning() ? alreadyClaimed(after) : notPending(after);
+        }
+        if (request.isRunning() && !machine.equals(request.claimedBy())) {
+            LOG.warn("event=restore.taken_over tenant={} id={} machine={} previous={} lapsed_at={}", tenant, id,
+                    machine, request.claimedBy(), request.leaseExpiresAt());
+        }
+        return after;
+    }
+
+    private Set<String> objectNames(String tenant, String id) {
+        Set<String> names = new TreeSet<>();
+        String prefix = folder(tenant) + id + "/";
+        store.listAll(prefix).forEach(e -> names.add(e.key().substring(prefix.length())));
+        return names;
     }
 
     /** Records how applying the request went; the same report again is harmless, a different one is 409. */
@@ -225,8 +291,8 @@ public final class RestoreRequests implements SnapshotPins {
     }
 
     private static ApiError alreadyClaimed(RestoreRequest r) {
-        return ApiError.conflict("already_claimed",
-                "restore request " + r.id() + " is being applied by machine " + r.claimedBy());
+        return ApiError.conflict("already_claimed", "restore request " + r.id() + " is being applied by machine "
+                + r.claimedBy() + " (its lease runs until " + r.leaseExpiresAt() + ")");
     }
 
     private static String folder(String tenant) {

@@ -15,8 +15,19 @@ final class StoredRequest {
                 boolean onlyIfMissing, Instant createdAt) {
     }
 
-    /** Either {@code machineId} (a machine took it) or {@code cancelled} with the reason. */
-    record Claim(String machineId, Instant at, String cancelled) {
+    /**
+     * Either {@code machineId} (a machine took it, until {@code expiresAt}) or {@code cancelled} with the reason.
+     * A claim is a lease: its holder renews it, and another machine may take over once it has expired, each by
+     * writing the next claim object ({@code claim-2.json}, ...), so the newest claim object is the one that holds.
+     */
+    record Claim(String machineId, Instant at, String cancelled, Instant expiresAt) {
+        Claim(String machineId, Instant at, String cancelled) {
+            this(machineId, at, cancelled, null);
+        }
+
+        boolean expired(Instant now) {
+            return expiresAt != null && !now.isBefore(expiresAt);
+        }
     }
 
     record Result(String state, String message, String machineId, Instant at) {
@@ -26,6 +37,7 @@ final class StoredRequest {
         String state = RestoreRequest.PENDING;
         String claimedBy = null;
         Instant claimedAt = null;
+        Instant leaseExpiresAt = null;
         Instant finishedAt = null;
         String message = null;
         if (claim != null && claim.cancelled() != null) {
@@ -36,6 +48,7 @@ final class StoredRequest {
             state = RestoreRequest.RUNNING;
             claimedBy = claim.machineId();
             claimedAt = claim.at();
+            leaseExpiresAt = claim.expiresAt();
             if (result != null) {
                 state = result.state();
                 finishedAt = result.at();
@@ -43,6 +56,7 @@ final class StoredRequest {
             }
         }
         return new RestoreRequest(s.id(), s.tenant(), s.database(), s.version(), s.requested(), s.machineId(),
-                s.onlyIfMissing(), state, s.createdAt(), claimedBy, claimedAt, finishedAt, message);
+                s.onlyIfMissing(), state, s.createdAt(), claimedBy, claimedAt, finishedAt, message,
+                RestoreRequest.RUNNING.equals(state) ? leaseExpiresAt : null);
     }
 }

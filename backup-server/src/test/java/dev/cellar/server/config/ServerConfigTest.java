@@ -91,6 +91,8 @@ class ServerConfigTest {
         "BACKUP_FORK_WINDOW, 0",
         "BACKUP_FORK_WINDOW, -60",
         "BACKUP_FORK_WINDOW, a day",
+        "BACKUP_RESTORE_LEASE, 0",
+        "BACKUP_RESTORE_LEASE, ten minutes",
         "BACKUP_ADMIN_TOKEN, short",
         "BACKUP_TOKEN_SECRET, not-32-characters",
         "BACKUP_RETENTION_KEEP_LAST, -1",
@@ -295,6 +297,7 @@ class ServerConfigTest {
         env.put("BACKUP_DB_USER", "cellar");
         env.put("BACKUP_DB_PASSWORD", "pw");
         env.put("BACKUP_STALE_AFTER", "PT30H");
+        env.put("BACKUP_RESTORE_LEASE", "PT5M");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());

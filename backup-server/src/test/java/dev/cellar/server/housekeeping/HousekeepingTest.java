@@ -82,7 +82,7 @@ class HousekeepingTest {
     }
 
     private HousekeepingJob job(BlobStore over) {
-        return new HousekeepingJob(over, new TenantWalk(over), new RestoreRequests(over, JSON, clock),
+        return new HousekeepingJob(over, new TenantWalk(over), new RestoreRequests(over, JSON, clock, Duration.ofMinutes(10)),
                 new MachineRegistry(over, JSON, clock), clock);
     }
 
@@ -92,7 +92,7 @@ class HousekeepingTest {
 
     @Test
     void finishedRequestsAndSilentMachinesOlderThan30DaysGoAndEverythingElseStays() {
-        RestoreRequests requests = new RestoreRequests(store, JSON, clock);
+        RestoreRequests requests = new RestoreRequests(store, JSON, clock, Duration.ofMinutes(10));
         MachineRegistry machines = new MachineRegistry(store, JSON, clock);
         Instant start = clock.instant();
         String completed = requests.create("acme", "app", VERSION, "latest", null, false).id();
@@ -138,7 +138,7 @@ class HousekeepingTest {
             }
         }
         new MachineRegistry(store, JSON, clock).heartbeat("acme", "m-1", "ams", "0.1.0", List.of("app"));
-        new RestoreRequests(store, JSON, clock).create("acme", "app", VERSION, "latest", null, false);
+        new RestoreRequests(store, JSON, clock, Duration.ofMinutes(10)).create("acme", "app", VERSION, "latest", null, false);
         store.put("tenants/acme/tenant.json", "{}".getBytes(UTF_8));
         new JobRuns(store, JSON).record(new JobRun("housekeeping", JobRun.ADMIN, null, clock.instant(),
                 clock.instant(), "ok", Map.of(), List.of(), "i-1"));
@@ -179,7 +179,7 @@ class HousekeepingTest {
 
     @Test
     void twoInstancesRunningItAtOnceBothSucceedAndLeaveOneEndState() throws Exception {
-        RestoreRequests requests = new RestoreRequests(store, JSON, clock);
+        RestoreRequests requests = new RestoreRequests(store, JSON, clock, Duration.ofMinutes(10));
         Instant start = clock.instant();
         for (int i = 0; i < 6; i++) {
             String id = requests.create("t" + i, "app", VERSION, "latest", null, false).id();

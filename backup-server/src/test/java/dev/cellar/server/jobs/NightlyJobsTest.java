@@ -59,7 +59,7 @@ class NightlyJobsTest {
                 }
             }
             NightlyJob retention = new RetentionRun(new TenantWalk(store), catalog, new RetentionPolicies(store, Json.mapper(),
-                    new RetentionPolicy(2, 0, 0, 0, 0, 0)), new RestoreRequests(store, Json.mapper(), clock));
+                    new RetentionPolicy(2, 0, 0, 0, 0, 0)), new RestoreRequests(store, Json.mapper(), clock, Duration.ofMinutes(10)));
             NightlyJob drills = new DrillRun(new TenantWalk(store), catalog, new Drill(store, root.resolve("drills")), 2, clock);
 
             assertEquals("retention", retention.name());

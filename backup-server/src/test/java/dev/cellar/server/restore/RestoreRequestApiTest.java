@@ -84,7 +84,7 @@ class RestoreRequestApiTest {
         List<String> fields = new ArrayList<>();
         r.fieldNames().forEachRemaining(fields::add);
         assertEquals(List.of("id", "tenant", "database", "version", "requested", "machineId", "onlyIfMissing", "state",
-                "createdAt", "claimedBy", "claimedAt", "finishedAt", "message"), fields);
+                "createdAt", "claimedBy", "claimedAt", "finishedAt", "message", "leaseExpiresAt"), fields);
         api.upload(tenant, "app", token, "m-a", dir, 30, 3); // newer than the request: it must not move
         String id = r.get("id").asText();
         assertEquals(v2, api.expect(200, "GET", restores() + "/" + id, token, null).get("version").asText());
@@ -109,7 +109,9 @@ class RestoreRequestApiTest {
         assertEquals("running", claimed.get("state").asText());
         assertEquals("m-b", claimed.get("claimedBy").asText());
         api.expect(200, "POST", path + "/claim", token, "{\"machineId\":\"m-b\"}"); // a retry of the same claim
-        assertEquals(0, heartbeat("m-b").get("restores").size(), "a claimed request is no longer offered");
+        JsonNode resumed = heartbeat("m-b").get("restores");
+        assertEquals(List.of(id), ids(resumed), "its holder is offered its running request, to resume it");
+        assertEquals("running", resumed.get(0).get("state").asText());
 
         String done = "{\"machineId\":\"m-b\",\"state\":\"completed\",\"message\":\"restored " + v1 + "\"}";
         JsonNode finished = api.expect(200, "POST", path + "/result", token, done);
