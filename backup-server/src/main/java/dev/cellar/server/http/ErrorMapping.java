@@ -5,7 +5,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 /** The one place where failures become HTTP responses. Handlers throw; they never build an error body. */
 public final class ErrorMapping {
     private static final long DRAIN_LIMIT = 1 << 20;
+    private static final long DRAIN_DEADLINE_NANOS = 200_000_000L;
     private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
 
     private ErrorMapping() {
@@ -43,7 +44,7 @@ public final class ErrorMapping {
             log.info("event=request.refused method={} path={} status={} error={}", ctx.method(), ctx.path(),
                     e.status(), e.code());
         }
-        drainSmallBody(ctx);
+        drainBuffered(ctx, e.status());
         ctx.res().reset();
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", e.code());
@@ -53,41 +54,35 @@ public final class ErrorMapping {
     }
 
     /**
-     * Reads what is left of a refused request body, up to {@link #DRAIN_LIMIT} bytes, so a client still sending a
-     * small body gets the answer instead of a reset connection. A larger rest is not read: the container closes the
-     * connection after the answer, and clients that must see it send {@code Expect: 100-continue} (curl does for
-     * bodies over 1 MiB) and then never send the body at all.
+     * Reads what has already arrived of a refused request body, up to {@link #DRAIN_LIMIT} bytes and for at most
+     * {@link #DRAIN_DEADLINE_NANOS}, so that a client whose small body is in flight gets the answer instead of a
+     * reset connection. It never waits for bytes: a blocking read here let clients without credentials hold a
+     * thread each by trickling their body, until the server had none left. A rest that has not arrived is not
+     * read; the container closes the connection after the answer. Refusals that are about who the client is or
+     * how it sends (401, 403, 408, 413) read nothing at all.
      */
-    private static void drainSmallBody(Context ctx) {
-        String length = ctx.header("Content-Length");
+    private static void drainBuffered(Context ctx, int status) {
+        if (status == 401 || status == 403 || status == 408 || status == 413) {
+            return;
+        }
         try {
-            if (length == null || Long.parseLong(length.trim()) <= DRAIN_LIMIT) {
-                ctx.req().getInputStream().transferTo(new BoundedSink(DRAIN_LIMIT));
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[8192];
+            long left = DRAIN_LIMIT;
+            long deadline = System.nanoTime() + DRAIN_DEADLINE_NANOS;
+            while (left > 0 && System.nanoTime() < deadline) {
+                int available = in.available();
+                if (available <= 0) {
+                    return;
+                }
+                int n = in.read(buffer, 0, (int) Math.min(Math.min(available, buffer.length), left));
+                if (n <= 0) {
+                    return;
+                }
+                left -= n;
             }
-        } catch (IOException | NumberFormatException | IllegalStateException ignored) {
-            // nothing more to read, more than we read for free, or the client went away: answer regardless
-        }
-    }
-
-    /** Swallows bytes, and fails once more than {@code limit} have come. */
-    private static final class BoundedSink extends OutputStream {
-        private long left;
-
-        BoundedSink(long limit) {
-            this.left = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[1], 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            left -= len;
-            if (left < 0) {
-                throw new IOException("refused body larger than the drain limit");
-            }
+        } catch (IOException | IllegalStateException ignored) {
+            // nothing more to read, or the client went away: answer regardless
         }
     }
 
