@@ -68,8 +68,8 @@ public final class CellarServer implements AutoCloseable {
                 ? new UploadVerifier(config.dataDir().resolve("verify-spool"), config.verifySpoolBytes()) : null;
         SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock, confirmations,
                 config.uploadLimits(), verifier);
-        SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store);
-        MachineRegistry machines = new MachineRegistry(store, json, clock);
+        SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store, config.maxPlainDownloads());
+        MachineRegistry machines = new MachineRegistry(store, json, clock, config.maxMachinesPerTenant());
         BackupStatus status = new BackupStatus(catalog, confirmations, config.staleAfter(), clock);
         TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock, status);
         TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, overview);

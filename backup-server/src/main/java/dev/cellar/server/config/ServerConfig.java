@@ -39,6 +39,8 @@ import org.quartz.CronExpression;
  * @param verifyOnUpload  {@code BACKUP_VERIFY_ON_UPLOAD=quick}: run {@code PRAGMA quick_check} on each new image before
  *                        it is stored; {@code off} (the default) leaves the check to the nightly drills
  * @param verifySpoolBytes what the images being checked may take on disk together ({@code BACKUP_VERIFY_SPOOL_BYTES})
+ * @param maxMachinesPerTenant machine records one tenant may have ({@code BACKUP_MAX_MACHINES_PER_TENANT})
+ * @param maxPlainDownloads plain-SQLite downloads (each decompressing) at once ({@code BACKUP_MAX_PLAIN_DOWNLOADS})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -61,6 +63,8 @@ public record ServerConfig(
         UploadLimits uploadLimits,
         boolean verifyOnUpload,
         long verifySpoolBytes,
+        int maxMachinesPerTenant,
+        int maxPlainDownloads,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -76,7 +80,8 @@ public record ServerConfig(
             "BACKUP_NIGHTLY_CRON", "BACKUP_DB_URL", "BACKUP_DB_USER", "BACKUP_DB_PASSWORD", "BACKUP_STALE_AFTER",
             "BACKUP_RESTORE_LEASE", "BACKUP_IDLE_TIMEOUT", "BACKUP_MAX_UPLOADS_PER_TENANT",
             "BACKUP_UPLOAD_MIN_RATE", "BACKUP_UPLOAD_RATE_GRACE", "BACKUP_UPLOAD_DEADLINE",
-            "BACKUP_VERIFY_ON_UPLOAD", "BACKUP_VERIFY_SPOOL_BYTES");
+            "BACKUP_VERIFY_ON_UPLOAD", "BACKUP_VERIFY_SPOOL_BYTES", "BACKUP_MAX_MACHINES_PER_TENANT",
+            "BACKUP_MAX_PLAIN_DOWNLOADS");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -128,6 +133,8 @@ public record ServerConfig(
             r.problem("BACKUP_VERIFY_ON_UPLOAD", "must be off or quick, got '" + verify + "'");
         }
         long verifySpool = r.bytes("BACKUP_VERIFY_SPOOL_BYTES", 16 * GIB, 1 << 20);
+        int maxMachines = r.integer("BACKUP_MAX_MACHINES_PER_TENANT", 100, 1, 100_000);
+        int maxPlainDownloads = r.integer("BACKUP_MAX_PLAIN_DOWNLOADS", 4, 1, 256);
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -138,7 +145,7 @@ public record ServerConfig(
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
                 forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, idleTimeout, uploadLimits,
-                verify.equals("quick"), verifySpool, List.copyOf(unknown));
+                verify.equals("quick"), verifySpool, maxMachines, maxPlainDownloads, List.copyOf(unknown));
     }
 
     private static UploadLimits uploadLimits(EnvReader r, int uploads) {

@@ -39,7 +39,7 @@ class VerifyOnUploadTest {
         return db;
     }
 
-    private HttpResponse<byte[]> upload(TestServer server, String token, Path db) {
+    private HttpResponse<byte[]> upload(TestServer server, String token, Path db) throws Exception {
         return send(request(server.baseUri(), LIST, token).header("Content-Type", "application/vnd.sqlite3")
                 .POST(BodyPublishers.ofFile(db)).build());
     }

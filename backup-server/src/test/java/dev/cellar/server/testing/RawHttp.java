@@ -39,6 +39,18 @@ public final class RawHttp implements AutoCloseable {
         return new RawHttp(socket);
     }
 
+    /** Opens a connection and sends a GET; the answer is left unread until asked for. */
+    public static RawHttp get(TestServer server, String path, String token, String accept) throws IOException {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.setSoTimeout(30_000);
+        socket.setReceiveBufferSize(4096); // a reader that reads nothing fills small buffers soon
+        String head = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                + "\r\nAccept: " + accept + "\r\n\r\n";
+        socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return new RawHttp(socket);
+    }
+
     /** Sends more of the body. */
     public void send(byte[] bytes, int offset, int length) throws IOException {
         socket.getOutputStream().write(bytes, offset, length);
