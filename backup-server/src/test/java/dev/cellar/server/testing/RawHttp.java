@@ -24,7 +24,13 @@ public final class RawHttp implements AutoCloseable {
      */
     public static RawHttp post(TestServer server, String path, String token, String contentType, long declaredLength,
                                byte[] firstBytes) throws IOException {
-        Socket socket = new Socket("127.0.0.1", server.port());
+        return post(server.port(), path, token, contentType, declaredLength, firstBytes);
+    }
+
+    /** The same against a server on {@code port}. */
+    public static RawHttp post(int port, String path, String token, String contentType, long declaredLength,
+                               byte[] firstBytes) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(30_000);
         StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         if (token != null) {
