@@ -28,12 +28,21 @@ class SlowClientsTest {
 
     @Test
     void unauthenticatedClientsStallingTheirBodiesGetTheir401AtOnceAndTheServerKeepsAnswering() throws Exception {
+        stallingClientsAreAnsweredAtOnce(UPLOAD, 401, "\"unauthorized\"");
+    }
+
+    @Test
+    void clientsStallingBodiesToAnUnknownPathGetTheir404AtOnce() throws Exception {
+        stallingClientsAreAnsweredAtOnce("/api/v1/nothing-here", 404, "\"not_found\"");
+    }
+
+    private void stallingClientsAreAnsweredAtOnce(String path, int status, String code) throws Exception {
         try (TestServer server = TestServer.startLocal(dir, Map.of())) {
             List<RawHttp> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < CLIENTS; i++) {
                     // a 1 MB body is declared, one byte comes, then nothing: the idle timeout (30 s) is far away
-                    clients.add(RawHttp.post(server, UPLOAD, null, "application/zstd", 1_000_000,
+                    clients.add(RawHttp.post(server, path, null, "application/zstd", 1_000_000,
                             "x".getBytes(StandardCharsets.US_ASCII)));
                 }
                 HttpResponse<String> up = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -43,8 +52,8 @@ class SlowClientsTest {
                 for (RawHttp client : clients) {
                     client.readTimeoutMillis(15_000); // well below the idle timeout: a refusal never waits for it
                     RawHttp.Answer answer = client.answer();
-                    assertEquals(401, answer.status());
-                    assertTrue(answer.body().contains("\"unauthorized\""), answer.body());
+                    assertEquals(status, answer.status());
+                    assertTrue(answer.body().contains(code), answer.body());
                 }
             } finally {
                 for (RawHttp client : clients) {
