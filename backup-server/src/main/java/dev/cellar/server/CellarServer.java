@@ -9,6 +9,7 @@ import dev.cellar.server.drill.DrillHandlers;
 import dev.cellar.server.drill.DrillRun;
 import dev.cellar.server.housekeeping.HousekeepingJob;
 import dev.cellar.server.http.ErrorMapping;
+import dev.cellar.server.http.IdleTimeout;
 import dev.cellar.server.http.Json;
 import dev.cellar.server.jobs.JobHandlers;
 import dev.cellar.server.jobs.JobRunner;
@@ -27,6 +28,7 @@ import dev.cellar.server.snapshot.SnapshotDownloads;
 import dev.cellar.server.snapshot.SnapshotHandlers;
 import dev.cellar.server.snapshot.SnapshotIngest;
 import dev.cellar.server.snapshot.UploadConfirmations;
+import dev.cellar.server.snapshot.UploadVerifier;
 import dev.cellar.server.status.BackupStatus;
 import dev.cellar.server.status.StaleJob;
 import dev.cellar.server.storage.BlobStore;
@@ -62,15 +64,18 @@ public final class CellarServer implements AutoCloseable {
         Access access = new Access(tokens);
         SnapshotCatalog catalog = new SnapshotCatalog(store);
         UploadConfirmations confirmations = new UploadConfirmations(store, json);
-        SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock, confirmations);
-        SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store);
-        MachineRegistry machines = new MachineRegistry(store, json, clock);
+        UploadVerifier verifier = config.verifyOnUpload()
+                ? new UploadVerifier(config.dataDir().resolve("verify-spool"), config.verifySpoolBytes()) : null;
+        SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock, confirmations,
+                config.uploadLimits(), verifier);
+        SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store, config.maxPlainDownloads());
+        MachineRegistry machines = new MachineRegistry(store, json, clock, config.maxMachinesPerTenant());
         BackupStatus status = new BackupStatus(catalog, confirmations, config.staleAfter(), clock);
         TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock, status);
         TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, overview);
         RestoreRequests restoreRequests = new RestoreRequests(store, json, clock, config.restoreLease());
         SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads(),
-                restoreRequests);
+                config.uploadLimits().perTenant(), restoreRequests);
         RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);
         HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json);
         TenantWalk fleet = new TenantWalk(store);
@@ -101,6 +106,7 @@ public final class CellarServer implements AutoCloseable {
             c.jetty.modifyServletContextHandler(h -> h.getServletHandler().setDecodeAmbiguousURIs(true));
             // on stop, refuse new connections but let requests in flight (an agent's last upload) finish
             c.jetty.modifyServer(server -> server.setStopTimeout(DRAIN_MILLIS));
+            c.jetty.modifyServer(server -> IdleTimeout.apply(server, config.idleTimeout()));
             ErrorMapping.install(c.routes);
 
             c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));

@@ -56,8 +56,9 @@ public final class ServerMain {
                 LocalSecrets.Secret generated = LocalSecrets.readOrCreate(config.dataDir().resolve("admin-token"));
                 admin = generated.value();
                 if (generated.created()) {
-                    System.out.println("Generated an admin token (shown once; also kept in " + generated.file()
-                            + "):\n  " + admin);
+                    // never the value: stdout ends up in platform logs and log collectors
+                    System.out.println("Generated an admin token; read it from " + generated.file()
+                            + " (for example: cat " + generated.file() + ")");
                 }
             }
             String configured = config.tokenSecret().orElse(null);

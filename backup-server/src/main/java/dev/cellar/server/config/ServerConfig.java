@@ -3,6 +3,7 @@ package dev.cellar.server.config;
 import dev.cellar.server.retention.RetentionPolicy;
 import dev.cellar.server.jobs.JobDatabase;
 import dev.cellar.server.jobs.SchedulerSettings;
+import dev.cellar.server.snapshot.UploadLimits;
 import dev.cellar.server.storage.s3.S3Settings;
 import java.net.InetAddress;
 import java.net.URI;
@@ -33,6 +34,13 @@ import org.quartz.CronExpression;
  *                        ({@code BACKUP_STALE_AFTER})
  * @param restoreLease    how long a machine's claim of a restore request holds without renewal before another
  *                        machine may take the request over ({@code BACKUP_RESTORE_LEASE})
+ * @param idleTimeout     how long a connection may send nothing before it is closed ({@code BACKUP_IDLE_TIMEOUT})
+ * @param uploadLimits    the per-tenant share of upload slots, the minimum rate and the deadline of an upload
+ * @param verifyOnUpload  {@code BACKUP_VERIFY_ON_UPLOAD=quick}: run {@code PRAGMA quick_check} on each new image before
+ *                        it is stored; {@code off} (the default) leaves the check to the nightly drills
+ * @param verifySpoolBytes what the images being checked may take on disk together ({@code BACKUP_VERIFY_SPOOL_BYTES})
+ * @param maxMachinesPerTenant machine records one tenant may have ({@code BACKUP_MAX_MACHINES_PER_TENANT})
+ * @param maxPlainDownloads plain-SQLite downloads (each decompressing) at once ({@code BACKUP_MAX_PLAIN_DOWNLOADS})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -51,6 +59,12 @@ public record ServerConfig(
         SchedulerSettings scheduler,
         Duration staleAfter,
         Duration restoreLease,
+        Duration idleTimeout,
+        UploadLimits uploadLimits,
+        boolean verifyOnUpload,
+        long verifySpoolBytes,
+        int maxMachinesPerTenant,
+        int maxPlainDownloads,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -64,7 +78,10 @@ public record ServerConfig(
             "BACKUP_RETENTION_WEEKLY", "BACKUP_RETENTION_MONTHLY", "BACKUP_RETENTION_YEARLY",
             "BACKUP_DRILL_CONCURRENCY",
             "BACKUP_NIGHTLY_CRON", "BACKUP_DB_URL", "BACKUP_DB_USER", "BACKUP_DB_PASSWORD", "BACKUP_STALE_AFTER",
-            "BACKUP_RESTORE_LEASE");
+            "BACKUP_RESTORE_LEASE", "BACKUP_IDLE_TIMEOUT", "BACKUP_MAX_UPLOADS_PER_TENANT",
+            "BACKUP_UPLOAD_MIN_RATE", "BACKUP_UPLOAD_RATE_GRACE", "BACKUP_UPLOAD_DEADLINE",
+            "BACKUP_VERIFY_ON_UPLOAD", "BACKUP_VERIFY_SPOOL_BYTES", "BACKUP_MAX_MACHINES_PER_TENANT",
+            "BACKUP_MAX_PLAIN_DOWNLOADS");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -109,6 +126,15 @@ public record ServerConfig(
         if (restoreLease.isNegative() || restoreLease.isZero()) {
             r.problem("BACKUP_RESTORE_LEASE", "must be positive");
         }
+        Duration idleTimeout = positive(r, "BACKUP_IDLE_TIMEOUT", Duration.ofSeconds(30));
+        UploadLimits uploadLimits = uploadLimits(r, uploads);
+        String verify = r.string("BACKUP_VERIFY_ON_UPLOAD", "off");
+        if (!verify.equals("off") && !verify.equals("quick")) {
+            r.problem("BACKUP_VERIFY_ON_UPLOAD", "must be off or quick, got '" + verify + "'");
+        }
+        long verifySpool = r.bytes("BACKUP_VERIFY_SPOOL_BYTES", 16 * GIB, 1 << 20);
+        int maxMachines = r.integer("BACKUP_MAX_MACHINES_PER_TENANT", 100, 1, 100_000);
+        int maxPlainDownloads = r.integer("BACKUP_MAX_PLAIN_DOWNLOADS", 4, 1, 256);
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -118,7 +144,29 @@ public record ServerConfig(
             }
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
-                forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, List.copyOf(unknown));
+                forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, idleTimeout, uploadLimits,
+                verify.equals("quick"), verifySpool, maxMachines, maxPlainDownloads, List.copyOf(unknown));
+    }
+
+    private static UploadLimits uploadLimits(EnvReader r, int uploads) {
+        int perTenant = r.integer("BACKUP_MAX_UPLOADS_PER_TENANT", Math.min(UploadLimits.DEFAULT_PER_TENANT, uploads),
+                1, 256);
+        if (perTenant > uploads) {
+            r.problem("BACKUP_MAX_UPLOADS_PER_TENANT", "must not exceed BACKUP_MAX_CONCURRENT_UPLOADS (" + uploads + ")");
+        }
+        long minRate = r.bytes("BACKUP_UPLOAD_MIN_RATE", UploadLimits.DEFAULT_MIN_BYTES_PER_SECOND, 1);
+        Duration grace = positive(r, "BACKUP_UPLOAD_RATE_GRACE", UploadLimits.DEFAULT_RATE_GRACE);
+        Duration deadline = positive(r, "BACKUP_UPLOAD_DEADLINE", UploadLimits.DEFAULT_DEADLINE);
+        return new UploadLimits(perTenant, minRate, grace, deadline);
+    }
+
+    private static Duration positive(EnvReader r, String name, Duration fallback) {
+        Duration d = r.duration(name, fallback);
+        if (d.isNegative() || d.isZero()) {
+            r.problem(name, "must be positive");
+            return fallback;
+        }
+        return d;
     }
 
     private static RetentionPolicy retention(EnvReader r) {

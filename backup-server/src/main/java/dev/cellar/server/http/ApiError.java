@@ -54,6 +54,10 @@ public class ApiError extends RuntimeException {
         return new ApiError(409, code, message);
     }
 
+    public static ApiError timeout(String code, String message) {
+        return new ApiError(408, code, message);
+    }
+
     public static ApiError tooLarge(String message) {
         return new ApiError(413, "too_large", message);
     }

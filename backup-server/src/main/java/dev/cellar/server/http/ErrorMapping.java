@@ -5,7 +5,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -43,7 +43,7 @@ public final class ErrorMapping {
             log.info("event=request.refused method={} path={} status={} error={}", ctx.method(), ctx.path(),
                     e.status(), e.code());
         }
-        drainSmallBody(ctx);
+        drainAfterAuthentication(ctx, e.status());
         ctx.res().reset();
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", e.code());
@@ -54,40 +54,29 @@ public final class ErrorMapping {
 
     /**
      * Reads what is left of a refused request body, up to {@link #DRAIN_LIMIT} bytes, so a client still sending a
-     * small body gets the answer instead of a reset connection. A larger rest is not read: the container closes the
-     * connection after the answer, and clients that must see it send {@code Expect: 100-continue} (curl does for
-     * bodies over 1 MiB) and then never send the body at all.
+     * small body gets the answer (and keeps its connection) instead of a reset. This read blocks, so it is done only
+     * for refusals that come after a valid token (the handlers authenticate first): refusals that anyone can
+     * provoke without credentials, or that are about how the client sends (401, 403, 404, 405, 408, 413), read
+     * nothing, or clients without a token trickling their bodies could hold a thread each until the server had
+     * none left. The container closes the connection after such an answer; clients that must see it send
+     * {@code Expect: 100-continue} (curl does for bodies over 1 MiB).
      */
-    private static void drainSmallBody(Context ctx) {
+    private static void drainAfterAuthentication(Context ctx, int status) {
+        if (status == 401 || status == 403 || status == 404 || status == 405 || status == 408 || status == 413) {
+            return;
+        }
         String length = ctx.header("Content-Length");
         try {
             if (length == null || Long.parseLong(length.trim()) <= DRAIN_LIMIT) {
-                ctx.req().getInputStream().transferTo(new BoundedSink(DRAIN_LIMIT));
+                InputStream in = ctx.req().getInputStream();
+                byte[] buffer = new byte[8192];
+                long left = DRAIN_LIMIT;
+                for (int n = in.read(buffer); n > 0 && left > 0; n = in.read(buffer)) {
+                    left -= n;
+                }
             }
         } catch (IOException | NumberFormatException | IllegalStateException ignored) {
             // nothing more to read, more than we read for free, or the client went away: answer regardless
-        }
-    }
-
-    /** Swallows bytes, and fails once more than {@code limit} have come. */
-    private static final class BoundedSink extends OutputStream {
-        private long left;
-
-        BoundedSink(long limit) {
-            this.left = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[1], 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            left -= len;
-            if (left < 0) {
-                throw new IOException("refused body larger than the drain limit");
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.cellar.server.machine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.server.http.ApiError;
 import dev.cellar.server.storage.BlobPage;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.tenant.TenantRegistry;
@@ -19,22 +20,37 @@ import org.slf4j.LoggerFactory;
  * object, so a read-then-write keeps {@code firstSeenAt} without racing anyone.
  */
 public final class MachineRegistry {
+    public static final int DEFAULT_MAX_PER_TENANT = 100;
     private static final Logger log = LoggerFactory.getLogger(MachineRegistry.class);
     private final BlobStore store;
     private final ObjectMapper json;
     private final Clock clock;
+    private final int maxPerTenant;
 
     public MachineRegistry(BlobStore store, ObjectMapper json, Clock clock) {
+        this(store, json, clock, DEFAULT_MAX_PER_TENANT);
+    }
+
+    /**
+     * @param maxPerTenant how many machines one tenant may have on record: each record is read by the tenant's
+     *                     overview, and a token can invent machine ids ({@code BACKUP_MAX_MACHINES_PER_TENANT})
+     */
+    public MachineRegistry(BlobStore store, ObjectMapper json, Clock clock, int maxPerTenant) {
         this.store = store;
         this.json = json;
         this.clock = clock;
+        this.maxPerTenant = maxPerTenant;
     }
 
     public MachineRecord heartbeat(String tenant, String machine, String region, String agentVersion,
                                    List<String> databases) {
         String key = key(tenant, machine);
         var now = clock.instant();
-        var first = store.read(key).flatMap(this::parse).map(MachineRecord::firstSeenAt).orElse(now);
+        Optional<byte[]> known = store.read(key);
+        if (known.isEmpty()) {
+            requireRoom(tenant, machine);
+        }
+        var first = known.flatMap(this::parse).map(MachineRecord::firstSeenAt).orElse(now);
         MachineRecord record = new MachineRecord(machine, region, agentVersion, List.copyOf(databases), first, now);
         try {
             store.put(key, json.writeValueAsBytes(record));
@@ -42,6 +58,20 @@ public final class MachineRegistry {
             throw new UncheckedIOException(e);
         }
         return record;
+    }
+
+    /**
+     * A new machine is recorded only below the cap. Two new machines at once may both pass and end one over it:
+     * the cap bounds growth, it is not an exact count.
+     */
+    private void requireRoom(String tenant, String machine) {
+        int recorded = store.listAll(folder(tenant)).size();
+        if (recorded >= maxPerTenant) {
+            log.warn("event=machine.refused tenant={} machine={} recorded={}", tenant, machine, recorded);
+            throw ApiError.conflict("too_many_machines", "tenant " + tenant + " already has " + recorded
+                    + " machines on record, the most one tenant may have (BACKUP_MAX_MACHINES_PER_TENANT);"
+                    + " machines silent for 30 days are forgotten by the nightly housekeeping");
+        }
     }
 
     /** Every machine that ever sent a heartbeat for the tenant. */

@@ -7,19 +7,22 @@ import java.security.MessageDigest;
 
 /**
  * The raw request body as the upload pipeline reads it: counted, capped at the maximum size, hashed for
- * {@code Content-Digest}, and with read failures marked as the client's ({@link ClientBodyException}) so they are not
+ * {@code Content-Digest}, paced ({@link UploadPace}), and with read failures marked as the client's ({@link ClientBodyException}) so they are not
  * mistaken for a corrupt body.
  */
 final class BodyInput extends InputStream {
     private final InputStream in;
     private final long max;
     private final MessageDigest digest;
+    private final UploadPace pace;
     private long count;
+    private long waitedNanos;
 
-    BodyInput(InputStream in, long max, MessageDigest digest) {
+    BodyInput(InputStream in, long max, MessageDigest digest, UploadPace pace) {
         this.in = in;
         this.max = max;
         this.digest = digest;
+        this.pace = pace;
     }
 
     long count() {
@@ -39,11 +42,14 @@ final class BodyInput extends InputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         int n;
+        long before = System.nanoTime();
         try {
             n = in.read(b, off, len);
         } catch (IOException e) {
             throw new ClientBodyException(e);
         }
+        waitedNanos += System.nanoTime() - before;
+        pace.check(count + Math.max(n, 0), waitedNanos);
         if (n > 0) {
             count += n;
             if (count > max) {

@@ -1,5 +1,6 @@
 package dev.cellar.server.snapshot;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 
 /**
@@ -23,4 +24,20 @@ public record Snapshot(
         String machineId,
         Instant verifiedAt,
         String verification) {
+    public static final String UNVERIFIED = "unverified";
+    public static final String VERIFIED = "verified";
+    public static final String FAILED = "failed";
+
+    /**
+     * What is known of the stored image's health, said plainly: on upload the server checks the header, the length
+     * and the digest only (and {@code quick_check} with {@code BACKUP_VERIFY_ON_UPLOAD=quick}), so a snapshot stays
+     * {@code unverified} until a restore drill has restored it and run {@code integrity_check}.
+     */
+    @JsonProperty("integrity")
+    public String integrity() {
+        if (verification == null) {
+            return UNVERIFIED;
+        }
+        return Verifications.OK.equals(verification) ? VERIFIED : FAILED;
+    }
 }

@@ -14,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +28,14 @@ public final class SnapshotDownloads {
     private final Access access;
     private final SnapshotCatalog catalog;
     private final BlobStore store;
+    /** Each plain download holds a zstd decoder whose window may be 32 MiB: a few at a time keep memory bounded. */
+    private final Semaphore plainSlots;
 
-    public SnapshotDownloads(Access access, SnapshotCatalog catalog, BlobStore store) {
+    public SnapshotDownloads(Access access, SnapshotCatalog catalog, BlobStore store, int maxPlainDownloads) {
         this.access = access;
         this.catalog = catalog;
         this.store = store;
+        this.plainSlots = new Semaphore(maxPlainDownloads);
     }
 
     static String path(Snapshot s) {
@@ -60,8 +64,15 @@ public final class SnapshotDownloads {
             ctx.header("Content-Disposition", "attachment; filename=\"" + database + "-" + s.version() + ".sqlite3\"");
             ctx.res().setContentLengthLong(s.sizeBytes());
             if (!headersOnly) {
+                if (!plainSlots.tryAcquire()) {
+                    throw ApiError.unavailable("busy", "the server is sending as many plain SQLite downloads as it"
+                            + " allows (BACKUP_MAX_PLAIN_DOWNLOADS); retry later, or download the stored zstd form",
+                            5);
+                }
                 try (InputStream stored = open(key, 0, -1); InputStream image = Zstd.decompress(stored)) {
                     copy(image, ctx);
+                } finally {
+                    plainSlots.release();
                 }
             }
             return;

@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,16 +23,16 @@ public final class SnapshotHandlers {
     private final SnapshotPins pins;
     private final SnapshotIngest ingest;
     private final ObjectMapper json;
-    private final Semaphore uploadSlots;
+    private final UploadSlots uploadSlots;
 
     public SnapshotHandlers(Access access, SnapshotCatalog catalog, SnapshotIngest ingest, ObjectMapper json,
-                            int maxConcurrentUploads, SnapshotPins pins) {
+                            int maxConcurrentUploads, int maxUploadsPerTenant, SnapshotPins pins) {
         this.access = access;
         this.pins = pins;
         this.catalog = catalog;
         this.ingest = ingest;
         this.json = json;
-        this.uploadSlots = new Semaphore(maxConcurrentUploads);
+        this.uploadSlots = new UploadSlots(maxConcurrentUploads, maxUploadsPerTenant);
     }
 
     public void upload(Context ctx) throws IOException {
@@ -50,16 +49,10 @@ public final class SnapshotHandlers {
             throw ApiError.tooLarge("the body is " + declared + " bytes; the maximum is " + ingest.maxBytes()
                     + " bytes (BACKUP_MAX_SNAPSHOT_BYTES)");
         }
-        // each upload holds a part buffer and codec state: a fixed number at a time keeps memory bounded
-        if (!uploadSlots.tryAcquire()) {
-            throw ApiError.unavailable("busy", "the server is receiving as many uploads as it allows; retry later", 5);
-        }
         long started = System.nanoTime();
         SnapshotIngest.Result result;
-        try (InputStream body = ctx.req().getInputStream()) {
+        try (UploadSlots.Slot slot = uploadSlots.acquire(tenant); InputStream body = ctx.req().getInputStream()) {
             result = ingest.ingest(new SnapshotIngest.Upload(tenant, database, format, digest, machine), body);
-        } finally {
-            uploadSlots.release();
         }
         Snapshot s = result.snapshot();
         log.info("event=snapshot.{} tenant={} database={} version={} sizeBytes={} storedBytes={} machine={} ms={}",

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.io.input.CloseShieldInputStream;
@@ -35,6 +36,9 @@ public final class SnapshotIngest {
     private final long maxBytes;
     private final Clock clock;
     private final UploadConfirmations confirmations;
+    private final UploadLimits limits;
+    /** Null unless {@code BACKUP_VERIFY_ON_UPLOAD=quick}. */
+    private final UploadVerifier verifier;
 
     /** What an upload produced: a new snapshot, or the latest one when the content was the same. */
     public record Result(Snapshot snapshot, boolean created) {
@@ -47,7 +51,15 @@ public final class SnapshotIngest {
 
     public SnapshotIngest(BlobStore store, SnapshotCatalog catalog, long maxBytes, Clock clock,
                           UploadConfirmations confirmations) {
+        this(store, catalog, maxBytes, clock, confirmations, UploadLimits.DEFAULT, null);
+    }
+
+    /** @param verifier checks each image with {@code PRAGMA quick_check} before it is committed; null for none */
+    public SnapshotIngest(BlobStore store, SnapshotCatalog catalog, long maxBytes, Clock clock,
+                          UploadConfirmations confirmations, UploadLimits limits, UploadVerifier verifier) {
         this.store = store;
+        this.limits = limits;
+        this.verifier = verifier;
         this.confirmations = confirmations;
         this.catalog = catalog;
         this.maxBytes = maxBytes;
@@ -63,15 +75,21 @@ public final class SnapshotIngest {
      */
     public Result ingest(Upload upload, InputStream rawBody) {
         MessageDigest bodyDigest = upload.digest().map(ContentDigest::newMessageDigest).orElseGet(Hex::sha256);
-        BodyInput body = new BodyInput(rawBody, maxBytes, bodyDigest);
+        BodyInput body = new BodyInput(rawBody, maxBytes, bodyDigest,
+                new UploadPace(limits, System::nanoTime));
         SqliteImageInspector image = new SqliteImageInspector(maxBytes);
-        try (StagedBlob staged = store.stage()) {
+        try (StagedBlob staged = store.stage(); UploadVerifier.Spool spool = verifier == null ? null : verifier.open()) {
             try {
-                copy(upload.format(), body, image, staged.output());
+                copy(upload.format(), body, spool == null ? image : new TeeOutputStream(image, spool.output()),
+                        staged.output());
+            } catch (UploadVerifier.SpoolFullException e) {
+                throw ApiError.unavailable("busy", e.getMessage() + "; retry later", 5);
             } catch (SizeLimitExceededException e) {
                 throw ApiError.tooLarge(e.getMessage() + " (BACKUP_MAX_SNAPSHOT_BYTES)");
             } catch (NotSqliteException e) {
                 throw ApiError.unprocessable("not_sqlite", e.getMessage());
+            } catch (UploadPace.TooSlowException e) {
+                throw ApiError.timeout(e.code(), e.getMessage());
             } catch (ClientBodyException e) {
                 throw ApiError.badRequest("incomplete_body", e.getMessage());
             } catch (IOException e) {
@@ -98,7 +116,10 @@ public final class SnapshotIngest {
                         clock.instant(), latest.get().version(), upload.machineId()));
                 return new Result(latest.get(), false);
             }
-            SnapshotVersion version = SnapshotVersion.of(clock.instant(), checked.sha256());
+            if (spool != null) {
+                spool.check("tenant=" + upload.tenant() + " database=" + upload.database());
+            }
+            SnapshotVersion version = SnapshotVersion.of(stamp(latest), checked.sha256());
             Snapshot snapshot = new Snapshot(upload.tenant(), upload.database(), version.toString(),
                     version.createdAt(), checked.sizeBytes(), staged.size(), checked.sha256(), upload.machineId(),
                     null, null);
@@ -106,6 +127,18 @@ public final class SnapshotIngest {
             catalog.record(snapshot);
             return new Result(snapshot, true);
         }
+    }
+
+    /**
+     * The new version's time: now, but never at or before the current latest, so that a clock stepped back or an
+     * instance whose clock is behind cannot make an older upload the one a restore gets.
+     */
+    private Instant stamp(Optional<Snapshot> latest) {
+        Instant now = clock.instant();
+        if (latest.isPresent() && !now.isAfter(latest.get().createdAt())) {
+            return latest.get().createdAt().plusMillis(1);
+        }
+        return now;
     }
 
     /** Streams the body into the inspector (the image) and into {@code stored} (the zstd form). */

@@ -103,6 +103,18 @@ class ServerConfigTest {
         "BACKUP_RETENTION_YEARLY, 99999999999",
         "BACKUP_DRILL_CONCURRENCY, 0",
         "BACKUP_DRILL_CONCURRENCY, 17",
+        "BACKUP_MAX_UPLOADS_PER_TENANT, 0",
+        "BACKUP_MAX_UPLOADS_PER_TENANT, 5",                  // more than BACKUP_MAX_CONCURRENT_UPLOADS (4)
+        "BACKUP_UPLOAD_MIN_RATE, fast",
+        "BACKUP_UPLOAD_MIN_RATE, 0",
+        "BACKUP_UPLOAD_RATE_GRACE, 0",
+        "BACKUP_UPLOAD_DEADLINE, -5",
+        "BACKUP_UPLOAD_DEADLINE, six hours",
+        "BACKUP_IDLE_TIMEOUT, 0",
+        "BACKUP_VERIFY_ON_UPLOAD, full",
+        "BACKUP_VERIFY_SPOOL_BYTES, 1KiB",
+        "BACKUP_MAX_MACHINES_PER_TENANT, 0",
+        "BACKUP_MAX_PLAIN_DOWNLOADS, 0",
     })
     void aBadValueIsReportedWithTheVariablesName(String name, String value) {
         ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(name, value)));
@@ -298,6 +310,15 @@ class ServerConfigTest {
         env.put("BACKUP_DB_PASSWORD", "pw");
         env.put("BACKUP_STALE_AFTER", "PT30H");
         env.put("BACKUP_RESTORE_LEASE", "PT5M");
+        env.put("BACKUP_IDLE_TIMEOUT", "PT1M");
+        env.put("BACKUP_MAX_UPLOADS_PER_TENANT", "1");
+        env.put("BACKUP_UPLOAD_MIN_RATE", "64KiB");
+        env.put("BACKUP_UPLOAD_RATE_GRACE", "PT10S");
+        env.put("BACKUP_UPLOAD_DEADLINE", "PT2H");
+        env.put("BACKUP_VERIFY_ON_UPLOAD", "quick");
+        env.put("BACKUP_VERIFY_SPOOL_BYTES", "4GiB");
+        env.put("BACKUP_MAX_MACHINES_PER_TENANT", "10");
+        env.put("BACKUP_MAX_PLAIN_DOWNLOADS", "2");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());
