@@ -139,6 +139,16 @@ public final class CellarServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Every registered route as {@code "METHOD /path/{param}"}, in registration order: the isolation test walks
+     * this table so that a new endpoint cannot be left out of it.
+     */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method + " " + e.endpoint.path)
+                .toList();
+    }
+
     /** The port actually bound (useful with port 0). */
     public int port() {
         return app.port();

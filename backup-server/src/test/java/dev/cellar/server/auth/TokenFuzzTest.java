@@ -42,7 +42,7 @@ class TokenFuzzTest {
         store.close();
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void onlyTheExactTokenAuthenticates(FuzzedDataProvider data) {
         // half the inputs start from the real token so the fuzzer mutates near the valid shape
         String header = switch (data.consumeInt(0, 2)) {

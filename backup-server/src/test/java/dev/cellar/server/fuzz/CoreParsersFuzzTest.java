@@ -20,7 +20,7 @@ import java.util.Optional;
 class CoreParsersFuzzTest {
 
     /** A valid name is 1–64 ASCII letters, digits, '_' or '-', not starting with '_' or '-': safe as a key part. */
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void aNameIsValidExactlyWhenItIsASafeKeySegment(FuzzedDataProvider data) {
         String name = data.consumeRemainingAsString();
         boolean safe = !name.isEmpty() && name.length() <= 64 && name.chars().allMatch(CoreParsersFuzzTest::nameChar)
@@ -36,7 +36,7 @@ class CoreParsersFuzzTest {
     }
 
     /** An accepted version prints back as exactly the text it came from: two texts never name one snapshot. */
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void anAcceptedVersionRoundTripsToTheSameText(FuzzedDataProvider data) {
         String text = data.consumeRemainingAsString();
         Optional<SnapshotVersion> version = SnapshotVersion.parse(text);
@@ -47,7 +47,7 @@ class CoreParsersFuzzTest {
     }
 
     /** A header is refused with a reason, or gives a power-of-two page size and a length check that agrees. */
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void aSqliteHeaderIsRefusedOrConsistent(FuzzedDataProvider data) {
         long length = data.consumeLong(0, 1L << 40);
         byte[] bytes = data.consumeRemainingAsBytes();

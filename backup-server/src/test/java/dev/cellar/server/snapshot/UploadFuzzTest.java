@@ -51,7 +51,7 @@ class UploadFuzzTest {
     }
 
     /** A body is stored whole and readable, or refused with a 4xx and nothing of it left in storage. */
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void aBodyIsStoredIntactOrRefusedWithA4xxLeavingNothing(FuzzedDataProvider data) throws IOException {
         BodyFormat format = BodyFormat.values()[data.consumeInt(0, 2)];
         int digestChoice = data.consumeInt(0, 2);

@@ -128,6 +128,11 @@ public final class TestServer implements AutoCloseable {
         return server.port();
     }
 
+    /** The server's route table, {@code "METHOD /path/{param}"} per route. */
+    public java.util.List<String> routes() {
+        return server.routes();
+    }
+
     public String adminToken() {
         return adminToken;
     }
