@@ -90,7 +90,8 @@ public final class TestServer implements AutoCloseable {
         return env;
     }
 
-    private static Map<String, String> s3Env(S3ProxyFixture s3, Map<String, String> extraEnv) {
+    /** The environment of a server over {@code s3}, for tests that start the server as a process of its own. */
+    public static Map<String, String> s3Env(S3ProxyFixture s3, Map<String, String> extraEnv) {
         Map<String, String> env = baseEnv();
         env.put("BUCKET_NAME", s3.bucket());
         env.put("AWS_ENDPOINT_URL_S3", s3.endpoint().toString());
