@@ -10,6 +10,7 @@ import dev.cellar.server.drill.DrillRun;
 import dev.cellar.server.housekeeping.HousekeepingJob;
 import dev.cellar.server.http.ErrorMapping;
 import dev.cellar.server.http.Json;
+import dev.cellar.server.http.JsonErrorHandler;
 import dev.cellar.server.jobs.JobHandlers;
 import dev.cellar.server.jobs.JobRunner;
 import dev.cellar.server.jobs.JobRuns;
@@ -100,7 +101,10 @@ public final class CellarServer implements AutoCloseable {
             c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
             c.jetty.modifyServletContextHandler(h -> h.getServletHandler().setDecodeAmbiguousURIs(true));
             // on stop, refuse new connections but let requests in flight (an agent's last upload) finish
-            c.jetty.modifyServer(server -> server.setStopTimeout(DRAIN_MILLIS));
+            c.jetty.modifyServer(server -> {
+                server.setStopTimeout(DRAIN_MILLIS);
+                server.setErrorHandler(new JsonErrorHandler()); // Jetty's own refusals answer JSON too
+            });
             ErrorMapping.install(c.routes);
 
             c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));
