@@ -11,6 +11,7 @@ import dev.cellar.server.housekeeping.HousekeepingJob;
 import dev.cellar.server.http.ErrorMapping;
 import dev.cellar.server.http.IdleTimeout;
 import dev.cellar.server.http.Json;
+import dev.cellar.server.http.JsonErrorHandler;
 import dev.cellar.server.jobs.JobHandlers;
 import dev.cellar.server.jobs.JobRunner;
 import dev.cellar.server.jobs.JobRuns;
@@ -105,8 +106,11 @@ public final class CellarServer implements AutoCloseable {
             c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
             c.jetty.modifyServletContextHandler(h -> h.getServletHandler().setDecodeAmbiguousURIs(true));
             // on stop, refuse new connections but let requests in flight (an agent's last upload) finish
-            c.jetty.modifyServer(server -> server.setStopTimeout(DRAIN_MILLIS));
-            c.jetty.modifyServer(server -> IdleTimeout.apply(server, config.idleTimeout()));
+            c.jetty.modifyServer(server -> {
+                server.setStopTimeout(DRAIN_MILLIS);
+                server.setErrorHandler(new JsonErrorHandler()); // Jetty's own refusals answer JSON too
+                IdleTimeout.apply(server, config.idleTimeout());
+            });
             ErrorMapping.install(c.routes);
 
             c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));
@@ -143,6 +147,16 @@ public final class CellarServer implements AutoCloseable {
     public CellarServer start(String host, int port) {
         app.start(host, port);
         return this;
+    }
+
+    /**
+     * Every registered route as {@code "METHOD /path/{param}"}, in registration order: the isolation test walks
+     * this table so that a new endpoint cannot be left out of it.
+     */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method + " " + e.endpoint.path)
+                .toList();
     }
 
     /** The port actually bound (useful with port 0). */

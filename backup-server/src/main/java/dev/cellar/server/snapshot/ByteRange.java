@@ -33,7 +33,7 @@ record ByteRange(long first, long last) {
         try {
             if (m.group(1).isEmpty()) { // suffix: the last N bytes
                 long n = Long.parseLong(m.group(2));
-                if (n == 0) {
+                if (n == 0 || size == 0) { // an empty object has no last bytes to give (RFC 9110 §14.1.3)
                     throw unsatisfiable(size);
                 }
                 return Optional.of(new ByteRange(Math.max(0, size - n), size - 1));

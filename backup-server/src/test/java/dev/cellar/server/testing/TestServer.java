@@ -90,7 +90,7 @@ public final class TestServer implements AutoCloseable {
         return env;
     }
 
-    /** The environment of a server over {@code s3}: {@link #baseEnv()}, the bucket's settings and {@code extraEnv}. */
+    /** The environment of a server over {@code s3}: {@link #baseEnv()}, the bucket's settings and {@code extraEnv}; also for tests that start the server as a process of its own. */
     public static Map<String, String> s3Env(S3ProxyFixture s3, Map<String, String> extraEnv) {
         Map<String, String> env = baseEnv();
         env.put("BUCKET_NAME", s3.bucket());
@@ -127,6 +127,11 @@ public final class TestServer implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The server's route table, {@code "METHOD /path/{param}"} per route. */
+    public java.util.List<String> routes() {
+        return server.routes();
     }
 
     public String adminToken() {
