@@ -33,6 +33,7 @@ import org.quartz.CronExpression;
  *                        ({@code BACKUP_STALE_AFTER})
  * @param restoreLease    how long a machine's claim of a restore request holds without renewal before another
  *                        machine may take the request over ({@code BACKUP_RESTORE_LEASE})
+ * @param adminSessionTtl how long an admin page sign-in lasts ({@code BACKUP_ADMIN_SESSION_TTL})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -51,6 +52,7 @@ public record ServerConfig(
         SchedulerSettings scheduler,
         Duration staleAfter,
         Duration restoreLease,
+        Duration adminSessionTtl,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -64,7 +66,7 @@ public record ServerConfig(
             "BACKUP_RETENTION_WEEKLY", "BACKUP_RETENTION_MONTHLY", "BACKUP_RETENTION_YEARLY",
             "BACKUP_DRILL_CONCURRENCY",
             "BACKUP_NIGHTLY_CRON", "BACKUP_DB_URL", "BACKUP_DB_USER", "BACKUP_DB_PASSWORD", "BACKUP_STALE_AFTER",
-            "BACKUP_RESTORE_LEASE");
+            "BACKUP_RESTORE_LEASE", "BACKUP_ADMIN_SESSION_TTL");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -109,6 +111,10 @@ public record ServerConfig(
         if (restoreLease.isNegative() || restoreLease.isZero()) {
             r.problem("BACKUP_RESTORE_LEASE", "must be positive");
         }
+        Duration sessionTtl = r.duration("BACKUP_ADMIN_SESSION_TTL", Duration.ofHours(8));
+        if (sessionTtl.isNegative() || sessionTtl.isZero()) {
+            r.problem("BACKUP_ADMIN_SESSION_TTL", "must be positive");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -118,7 +124,8 @@ public record ServerConfig(
             }
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
-                forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, List.copyOf(unknown));
+                forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, sessionTtl,
+                List.copyOf(unknown));
     }
 
     private static RetentionPolicy retention(EnvReader r) {
