@@ -1,6 +1,7 @@
 package dev.cellar.server.auth;
 
 import dev.cellar.core.Hex;
+import dev.cellar.server.storage.BlobPage;
 import dev.cellar.server.storage.BlobStore;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -88,12 +89,27 @@ public final class AdminSessions {
         return submitted != null && equal(session.csrf(), submitted);
     }
 
-    /** Ends a session on every instance. */
+    /**
+     * Ends a session on every instance. Records of sign-outs whose sessions have expired since are removed on the
+     * way: an expired cookie is refused on its own, so they would only pile up.
+     */
     public void signOut(Session session) {
         signedOut.put(session.nonce(), session.expiresAt());
         store.put(SIGNED_OUT + session.nonce(), session.expiresAt().toString().getBytes(StandardCharsets.UTF_8));
         Instant now = clock.instant();
         signedOut.values().removeIf(expiry -> expiry.isBefore(now));
+        for (BlobPage.Entry e : store.listAll(SIGNED_OUT)) {
+            store.read(e.key()).map(b -> new String(b, StandardCharsets.UTF_8)).map(AdminSessions::instant)
+                    .filter(expiry -> !expiry.isAfter(now)).ifPresent(expired -> store.delete(e.key()));
+        }
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text.trim());
+        } catch (java.time.DateTimeException e) {
+            return null; // unreadable: left alone
+        }
     }
 
     private boolean isSignedOut(String nonce) {

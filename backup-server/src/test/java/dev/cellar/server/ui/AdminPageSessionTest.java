@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** Signing in and out of the admin page over plain HTTP: who gets a session, how long it lasts, where it holds. */
 class AdminPageSessionTest {
@@ -129,16 +130,33 @@ class AdminPageSessionTest {
     }
 
     @Test
-    void aSessionEndsWithItsLifetime() {
+    void aSessionEndsWithItsLifetimeAndSignOutRecordsLeaveWithTheirSessions() {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-21T09:30:00Z"));
         try (S3ProxyFixture s3 = S3ProxyFixture.start();
-             TestServer server = TestServer.startOn(s3, Map.of("BACKUP_ADMIN_SESSION_TTL", "PT1H"), clock)) {
+             TestServer server = TestServer.startOn(s3, Map.of("BACKUP_ADMIN_SESSION_TTL", "PT1H"), clock);
+             S3Client bucket = s3.newClient()) {
             PageClient page = new PageClient(server);
             String session = page.session(server.adminToken());
             clock.advance(Duration.ofMinutes(59));
             assertEquals(200, page.get("/", session).statusCode());
             clock.advance(Duration.ofMinutes(1));
             assertEquals(303, page.get("/", session).statusCode());
+
+            String early = page.session(server.adminToken());
+            signOut(page, early);
+            assertEquals(1, signOuts(s3, bucket));
+            clock.advance(Duration.ofHours(2));
+            signOut(page, page.session(server.adminToken()));
+            assertEquals(1, signOuts(s3, bucket), "the expired session's record is gone, the new one stays");
         }
+    }
+
+    private static void signOut(PageClient page, String session) {
+        String csrf = PageClient.csrf(page.get("/", session));
+        assertEquals(303, page.postSignedIn("/ui/signout", session, csrf, Map.of()).statusCode());
+    }
+
+    private static int signOuts(S3ProxyFixture s3, S3Client bucket) {
+        return bucket.listObjectsV2(b -> b.bucket(s3.bucket()).prefix("admin/signed-out/")).contents().size();
     }
 }
