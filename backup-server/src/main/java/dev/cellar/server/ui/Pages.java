@@ -3,6 +3,7 @@ package dev.cellar.server.ui;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.auth.AdminSessions;
 import dev.cellar.server.http.ApiError;
+import dev.cellar.server.storage.StorageException;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -68,13 +69,30 @@ public final class Pages {
         try {
             work.run();
         } catch (ApiError e) {
-            headers(ctx);
-            ctx.status(e.status());
-            render(ctx, "error.jte", new ErrorView(e.status(), e.getMessage(),
-                    access.adminSession(ctx).map(AdminSessions.Session::csrf).orElse(null)));
+            errorPage(ctx, e.status(), e.getMessage());
+        } catch (StorageException e) {
+            log.warn("event=storage.unavailable method={} path={} cause=\"{}\"", ctx.method(), ctx.path(),
+                    e.getMessage());
+            errorPage(ctx, 503, "object storage is unavailable; try again in a moment");
+            ctx.header("Retry-After", "5");
         } catch (Exception e) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
+    }
+
+    private void errorPage(Context ctx, int status, String message) {
+        if (ctx.res().isCommitted()) {
+            return; // a download already started; the connection just ends
+        }
+        ctx.res().reset(); // no download header survives into the error page
+        ctx.status(status);
+        String csrf = null;
+        try {
+            csrf = access.adminSession(ctx).map(AdminSessions.Session::csrf).orElse(null);
+        } catch (StorageException ignored) {
+            // the page shows without its sign-out button
+        }
+        render(ctx, "error.jte", new ErrorView(status, message, csrf));
     }
 
     @FunctionalInterface

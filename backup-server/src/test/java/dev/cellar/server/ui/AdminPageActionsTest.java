@@ -170,6 +170,10 @@ class AdminPageActionsTest {
         assertTrue(bad.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
         assertEquals(404, page.get("/ui/tenants/nobody/databases/app", session).statusCode());
         assertEquals(400, page.get("/ui/tenants/nobody/databases/app/restore?version=nope", session).statusCode());
+        HttpResponse<byte[]> missing = page.get("/ui/tenants/nobody/databases/app/snapshots/"
+                + "20261121T093000123Z-1a2b3c4d/download?form=zstd", session);
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.headers().firstValue("Content-Disposition").isEmpty(), "an error page, not a file");
     }
 
     private static JsonNode restores(String tenant) {
