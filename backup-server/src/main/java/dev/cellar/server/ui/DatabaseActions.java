@@ -32,8 +32,8 @@ public final class DatabaseActions {
     private final DatabasePage page;
 
     /** The confirmation page's model: the version and the machines the tenant has shown. */
-    public record ConfirmView(String csrf, String tenant, String database, String version, String time, String size,
-                       List<TenantOverview.MachineSummary> machines) {
+    public record ConfirmView(String csrf, String tenant, String database, String version, String time,
+                              String size, List<TenantOverview.MachineSummary> machines) {
     }
 
     DatabaseActions(SnapshotCatalog catalog, SnapshotDownloads downloads, RestoreRequests restores,

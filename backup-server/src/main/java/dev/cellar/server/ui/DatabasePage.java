@@ -28,13 +28,13 @@ public final class DatabasePage {
     private final RetentionPolicies policies;
 
     /** One snapshot in the history table. */
-    public record SnapshotRow(String version, String time, String size, String stored, String machine, String verifiedAt,
-                       String verification, String verificationClass) {
+    public record SnapshotRow(String version, String time, String size, String stored, String machine,
+                              String verifiedAt, String verification, String verificationClass) {
     }
 
     /** One restore request, as the page lists it. */
-    public record RestoreRow(String id, String version, String target, String state, String created, String finished,
-                      String claimedBy, String message, boolean cancellable) {
+    public record RestoreRow(String id, String version, String target, String state, String created,
+                             String finished, String claimedBy, String message, boolean cancellable) {
     }
 
     /**
@@ -54,9 +54,9 @@ public final class DatabasePage {
     }
 
     /** The page's model. */
-    public record View(String csrf, String tenant, String database, DatabaseStatus status, List<SnapshotRow> snapshots,
-                String olderCursor, SizeChart chart, List<RestoreRow> restores, RetentionForm retention,
-                String notice) {
+    public record View(String csrf, String tenant, String database, DatabaseStatus status,
+                       List<SnapshotRow> snapshots, String olderCursor, SizeChart chart, List<RestoreRow> restores,
+                       RetentionForm retention, String notice) {
         public String base() {
             return "/ui/tenants/" + tenant + "/databases/" + database;
         }

@@ -34,7 +34,7 @@ public final class FleetPage {
 
     /** One tenant database as the fleet view lists it. */
     public record Row(String tenant, String database, String status, String reason, String lastBackup, String age,
-               String size, String machine, String region, List<String> warnings) {
+                      String size, String machine, String region, List<String> warnings) {
         public boolean problem() {
             return status.equals(DatabaseStatus.STALE) || status.equals(DatabaseStatus.FAILING);
         }
@@ -45,7 +45,7 @@ public final class FleetPage {
      * whole fleet.
      */
     public record View(String csrf, List<Row> rows, String status, String query, int page, int pages, int matching,
-                Map<String, Integer> counts) {
+                       Map<String, Integer> counts) {
         /** The address of another page of this same filter. */
         public String link(int page) {
             return "/?status=" + URLEncoder.encode(status, StandardCharsets.UTF_8) + "&q="

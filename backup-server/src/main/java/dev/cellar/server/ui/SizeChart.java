@@ -12,7 +12,7 @@ import java.util.Locale;
  * leave this class, so the SVG needs no escaping beyond the template's.
  */
 public record SizeChart(String sizePoints, String agePoints, String maxSize, String maxAge, String from, String to,
-                 int count) {
+                        int count) {
     static final int WIDTH = 600;
     static final int HEIGHT = 120;
 
