@@ -54,12 +54,12 @@ class AdminPageBrowserTest {
             web.get(server.baseUri() + "/");
             assertTrue(web.getCurrentUrl().endsWith("/ui/signin"), web.getCurrentUrl());
             web.findElement(By.id("token")).sendKeys("not-the-admin-token");
-            web.findElement(By.cssSelector("button[type=submit]")).click();
+            browser.clickAndWait(web.findElement(By.cssSelector("button[type=submit]")));
             assertEquals("That is not the admin token.", web.findElement(By.cssSelector("[role=alert]")).getText());
             browser.screenshot("signin-refused");
 
             web.findElement(By.id("token")).sendKeys(server.adminToken());
-            web.findElement(By.cssSelector("button[type=submit]")).click();
+            browser.clickAndWait(web.findElement(By.cssSelector("button[type=submit]")));
             List<WebElement> rows = web.findElements(By.cssSelector("#fleet tbody tr"));
             assertEquals(4, rows.size());
             WebElement first = rows.get(0);
@@ -74,17 +74,17 @@ class AdminPageBrowserTest {
             browser.screenshot("fleet-phone");
             web.manage().window().setSize(new Dimension(1280, 900));
 
-            first.findElement(By.linkText("oldco / app")).click();
+            browser.clickAndWait(first.findElement(By.linkText("oldco / app")));
             assertEquals("stale", web.findElement(By.id("status")).getText());
             assertEquals(2, web.findElements(By.cssSelector("#snapshots tbody tr")).size());
             assertTrue(web.findElements(By.cssSelector("svg.chart polyline")).size() == 2, "the chart is drawn");
             browser.screenshot("database");
 
-            web.findElement(By.cssSelector("tr[data-version='" + restoreMe + "'] a.button")).click();
+            browser.clickAndWait(web.findElement(By.cssSelector("tr[data-version='" + restoreMe + "'] a.button")));
             assertTrue(web.findElement(By.tagName("h1")).getText().startsWith("Restore oldco / app"));
             web.findElement(By.cssSelector("label[for=target-clone]")).click();
             browser.screenshot("confirm-restore");
-            web.findElement(By.cssSelector("button.danger")).click();
+            browser.clickAndWait(web.findElement(By.cssSelector("button.danger")));
 
             WebElement listed = web.findElement(By.cssSelector("#restore-requests tbody tr"));
             assertEquals("pending", listed.getAttribute("data-state"));
