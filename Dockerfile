@@ -13,7 +13,8 @@ COPY pom.xml ./
 COPY backup-core/pom.xml backup-core/
 COPY backup-server/pom.xml backup-server/
 COPY backup-agent/pom.xml backup-agent/
-RUN mvn -B -q -pl backup-server -am package -DskipTests && rm -rf backup-core/target backup-server/target
+# (an empty template folder lets the admin page's template generator resolve and run before the sources exist)
+RUN mkdir -p backup-server/src/main/jte && mvn -B -q -pl backup-server -am package -DskipTests && rm -rf backup-core/target backup-server/target
 COPY backup-core/src backup-core/src
 COPY backup-server/src backup-server/src
 RUN mvn -B -q -o -pl backup-server -am package -DskipTests

@@ -2,6 +2,7 @@ package dev.cellar.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cellar.server.auth.Access;
+import dev.cellar.server.auth.AdminSessions;
 import dev.cellar.server.auth.TokenService;
 import dev.cellar.server.config.ServerConfig;
 import dev.cellar.server.drill.Drill;
@@ -37,6 +38,7 @@ import dev.cellar.server.tenant.TenantHandlers;
 import dev.cellar.server.tenant.TenantOverview;
 import dev.cellar.server.tenant.TenantRegistry;
 import dev.cellar.server.tenant.TenantWalk;
+import dev.cellar.server.ui.AdminPage;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
@@ -62,7 +64,9 @@ public final class CellarServer implements AutoCloseable {
         ObjectMapper json = Json.mapper();
         TenantRegistry tenants = new TenantRegistry(store, json, clock);
         TokenService tokens = new TokenService(adminToken, tokenSecret, tenants, config.tokenCacheTtl(), clock);
-        Access access = new Access(tokens);
+        AdminSessions adminSessions = new AdminSessions(adminToken, tokenSecret, store, config.adminSessionTtl(),
+                clock);
+        Access access = new Access(tokens, adminSessions);
         SnapshotCatalog catalog = new SnapshotCatalog(store);
         UploadConfirmations confirmations = new UploadConfirmations(store, json);
         UploadVerifier verifier = config.verifyOnUpload()
@@ -95,6 +99,8 @@ public final class CellarServer implements AutoCloseable {
         JobRunner runner = new JobRunner(chain, new JobRuns(store, json), clock, config.scheduler().instanceId());
         this.scheduler = NightlyScheduler.start(config.scheduler(), runner);
         JobHandlers jobs = new JobHandlers(access, runner, scheduler);
+        AdminPage adminPage = new AdminPage(new AdminPage.Services(access, adminSessions, tenants, overview, catalog,
+                downloads, status, restoreRequests, retentionPolicies, drills, clock));
 
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -141,6 +147,8 @@ public final class CellarServer implements AutoCloseable {
             c.routes.post("/api/v1/drills/run", drillHandlers::run);
             c.routes.get("/api/v1/jobs", jobs::list);
             c.routes.post("/api/v1/jobs/{name}/run", jobs::run);
+
+            adminPage.install(c.routes); // the admin web page: / and /ui/*
         });
     }
 

@@ -3,6 +3,7 @@ package dev.cellar.server.auth;
 import dev.cellar.core.Names;
 import dev.cellar.server.http.ApiError;
 import io.javalin.http.Context;
+import java.util.Optional;
 
 /**
  * Who may do what, checked in a fixed order so answers never leak more than they must: 401 (who are you?), then
@@ -10,9 +11,25 @@ import io.javalin.http.Context;
  */
 public final class Access {
     private final TokenService tokens;
+    private final AdminSessions sessions;
 
-    public Access(TokenService tokens) {
+    public Access(TokenService tokens, AdminSessions sessions) {
         this.tokens = tokens;
+        this.sessions = sessions;
+    }
+
+    /** Whether {@code token} is the admin token (constant time); a tenant's or a malformed token is not. */
+    public boolean isAdminToken(String token) {
+        try {
+            return token != null && !token.isBlank() && tokens.authenticate("Bearer " + token).isAdmin();
+        } catch (ApiError e) {
+            return false;
+        }
+    }
+
+    /** The admin page's session from its cookie; empty when there is none or it is forged, expired or ended. */
+    public Optional<AdminSessions.Session> adminSession(Context ctx) {
+        return sessions.verify(ctx.cookie(AdminSessions.COOKIE));
     }
 
     /** Admin only. */

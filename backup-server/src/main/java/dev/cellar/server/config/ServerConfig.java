@@ -41,6 +41,7 @@ import org.quartz.CronExpression;
  * @param verifySpoolBytes what the images being checked may take on disk together ({@code BACKUP_VERIFY_SPOOL_BYTES})
  * @param maxMachinesPerTenant machine records one tenant may have ({@code BACKUP_MAX_MACHINES_PER_TENANT})
  * @param maxPlainDownloads plain-SQLite downloads (each decompressing) at once ({@code BACKUP_MAX_PLAIN_DOWNLOADS})
+ * @param adminSessionTtl how long an admin page sign-in lasts ({@code BACKUP_ADMIN_SESSION_TTL})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -65,6 +66,7 @@ public record ServerConfig(
         long verifySpoolBytes,
         int maxMachinesPerTenant,
         int maxPlainDownloads,
+        Duration adminSessionTtl,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -81,7 +83,7 @@ public record ServerConfig(
             "BACKUP_RESTORE_LEASE", "BACKUP_IDLE_TIMEOUT", "BACKUP_MAX_UPLOADS_PER_TENANT",
             "BACKUP_UPLOAD_MIN_RATE", "BACKUP_UPLOAD_RATE_GRACE", "BACKUP_UPLOAD_DEADLINE",
             "BACKUP_VERIFY_ON_UPLOAD", "BACKUP_VERIFY_SPOOL_BYTES", "BACKUP_MAX_MACHINES_PER_TENANT",
-            "BACKUP_MAX_PLAIN_DOWNLOADS");
+            "BACKUP_MAX_PLAIN_DOWNLOADS", "BACKUP_ADMIN_SESSION_TTL");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -135,6 +137,7 @@ public record ServerConfig(
         long verifySpool = r.bytes("BACKUP_VERIFY_SPOOL_BYTES", 16 * GIB, 1 << 20);
         int maxMachines = r.integer("BACKUP_MAX_MACHINES_PER_TENANT", 100, 1, 100_000);
         int maxPlainDownloads = r.integer("BACKUP_MAX_PLAIN_DOWNLOADS", 4, 1, 256);
+        Duration sessionTtl = positive(r, "BACKUP_ADMIN_SESSION_TTL", Duration.ofHours(8));
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -145,7 +148,8 @@ public record ServerConfig(
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
                 forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, idleTimeout, uploadLimits,
-                verify.equals("quick"), verifySpool, maxMachines, maxPlainDownloads, List.copyOf(unknown));
+                verify.equals("quick"), verifySpool, maxMachines, maxPlainDownloads, sessionTtl,
+                List.copyOf(unknown));
     }
 
     private static UploadLimits uploadLimits(EnvReader r, int uploads) {

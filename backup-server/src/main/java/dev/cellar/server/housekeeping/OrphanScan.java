@@ -33,7 +33,8 @@ final class OrphanScan {
             Pattern.compile("tenants/" + NAME + "/retention\\.json"),
             Pattern.compile("tenants/" + NAME + "/databases/" + NAME + "/confirmed\\.json"),
             Pattern.compile("tenants/" + NAME + "/databases/" + NAME + "/drills/\\d{13}_[^/]+"),
-            Pattern.compile("jobs/" + NAME + "/runs/\\d{13}_[0-9a-f]{8}\\.json"));
+            Pattern.compile("jobs/" + NAME + "/runs/\\d{13}_[0-9a-f]{8}\\.json"),
+            Pattern.compile("admin/signed-out/[A-Za-z0-9_-]{24}"));
     private static final String DATA_SUFFIX = ".sqlite.zst";
 
     /** What one scan found. */

@@ -50,16 +50,31 @@ public final class SnapshotDownloads {
         serve(ctx, true);
     }
 
+    /**
+     * Streams one snapshot to a caller already checked as the admin (the admin page): the plain database when
+     * {@code sqlite}, otherwise the stored zstd form.
+     */
+    public void download(Context ctx, String tenant, String database, String version, boolean sqlite)
+            throws IOException {
+        send(ctx, resolve(tenant, database, version, null), sqlite, false);
+    }
+
     private void serve(Context ctx, boolean headersOnly) throws IOException {
         String tenant = access.requireTenant(ctx);
         String database = Access.name(ctx, "database");
         Snapshot s = resolve(tenant, database, ctx.pathParam("version"), ctx.queryParam("at"));
+        send(ctx, s, wantsSqlite(ctx.header("Accept")), headersOnly);
+    }
+
+    private void send(Context ctx, Snapshot s, boolean sqlite, boolean headersOnly) throws IOException {
+        String tenant = s.tenant();
+        String database = s.database();
         String key = SnapshotCatalog.dataKey(tenant, database, s.version());
         ctx.header("ETag", "\"" + s.version() + "\"");
         ctx.header("X-Snapshot-Version", s.version());
         ctx.header("X-Snapshot-Sha256", s.sha256());
         ctx.header("Vary", "Accept");
-        if (wantsSqlite(ctx.header("Accept"))) {
+        if (sqlite) {
             binary(ctx, SQLITE);
             ctx.header("Content-Disposition", "attachment; filename=\"" + database + "-" + s.version() + ".sqlite3\"");
             ctx.res().setContentLengthLong(s.sizeBytes());

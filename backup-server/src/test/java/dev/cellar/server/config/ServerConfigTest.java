@@ -93,6 +93,8 @@ class ServerConfigTest {
         "BACKUP_FORK_WINDOW, a day",
         "BACKUP_RESTORE_LEASE, 0",
         "BACKUP_RESTORE_LEASE, ten minutes",
+        "BACKUP_ADMIN_SESSION_TTL, 0",
+        "BACKUP_ADMIN_SESSION_TTL, a day",
         "BACKUP_ADMIN_TOKEN, short",
         "BACKUP_TOKEN_SECRET, not-32-characters",
         "BACKUP_RETENTION_KEEP_LAST, -1",
@@ -319,6 +321,7 @@ class ServerConfigTest {
         env.put("BACKUP_VERIFY_SPOOL_BYTES", "4GiB");
         env.put("BACKUP_MAX_MACHINES_PER_TENANT", "10");
         env.put("BACKUP_MAX_PLAIN_DOWNLOADS", "2");
+        env.put("BACKUP_ADMIN_SESSION_TTL", "PT1H");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());
@@ -351,6 +354,13 @@ class ServerConfigTest {
         assertEquals(Duration.ZERO, ServerConfig.fromEnv(Map.of("BACKUP_TOKEN_CACHE_TTL", "0")).tokenCacheTtl());
         assertEquals(Duration.ofSeconds(30),
                 ServerConfig.fromEnv(Map.of("BACKUP_TOKEN_CACHE_TTL", "30")).tokenCacheTtl());
+    }
+
+    @Test
+    void anAdminPageSessionLastsEightHoursUnlessSet() {
+        assertEquals(Duration.ofHours(8), ServerConfig.fromEnv(Map.of()).adminSessionTtl());
+        assertEquals(Duration.ofMinutes(30),
+                ServerConfig.fromEnv(Map.of("BACKUP_ADMIN_SESSION_TTL", "1800")).adminSessionTtl());
     }
 
     @Test
