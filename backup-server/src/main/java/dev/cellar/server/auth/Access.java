@@ -2,6 +2,7 @@ package dev.cellar.server.auth;
 
 import dev.cellar.core.Names;
 import dev.cellar.server.http.ApiError;
+import dev.cellar.server.http.ErrorMapping;
 import io.javalin.http.Context;
 import java.util.Optional;
 
@@ -37,6 +38,7 @@ public final class Access {
         if (!tokens.authenticate(ctx.header("Authorization")).isAdmin()) {
             throw ApiError.forbidden("this needs the admin token");
         }
+        ErrorMapping.markAuthorized(ctx);
     }
 
     /** Admin only, on a tenant named in the path; returns the tenant. */
@@ -52,6 +54,7 @@ public final class Access {
         if (who instanceof Principal.Tenant t && !t.name().equals(tenant)) {
             throw ApiError.forbidden("this token belongs to another tenant");
         }
+        ErrorMapping.markAuthorized(ctx);
         return tenant;
     }
 

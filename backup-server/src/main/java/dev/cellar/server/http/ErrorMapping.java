@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 /** The one place where failures become HTTP responses. Handlers throw; they never build an error body. */
 public final class ErrorMapping {
     private static final long DRAIN_LIMIT = 1 << 20;
+    private static final String AUTHORIZED = "cellar.authorized";
     private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
 
     private ErrorMapping() {
@@ -43,7 +44,7 @@ public final class ErrorMapping {
             log.info("event=request.refused method={} path={} status={} error={}", ctx.method(), ctx.path(),
                     e.status(), e.code());
         }
-        drainAfterAuthentication(ctx, e.status());
+        drainRefusedBody(ctx, e.status());
         ctx.res().reset();
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", e.code());
@@ -52,17 +53,23 @@ public final class ErrorMapping {
         ctx.status(e.status()).json(body);
     }
 
+    /** Marks a request whose caller passed authorization: only then may a refusal wait for the rest of its body. */
+    public static void markAuthorized(Context ctx) {
+        ctx.attribute(AUTHORIZED, Boolean.TRUE);
+    }
+
     /**
      * Reads what is left of a refused request body, up to {@link #DRAIN_LIMIT} bytes, so a client still sending a
-     * small body gets the answer (and keeps its connection) instead of a reset. This read blocks, so it is done only
-     * for refusals that come after a valid token (the handlers authenticate first): refusals that anyone can
-     * provoke without credentials, or that are about how the client sends (401, 403, 404, 405, 408, 413), read
-     * nothing, or clients without a token trickling their bodies could hold a thread each until the server had
-     * none left. The container closes the connection after such an answer; clients that must see it send
-     * {@code Expect: 100-continue} (curl does for bodies over 1 MiB).
+     * small body gets the answer instead of a reset (closing a connection with unread bytes makes TCP reset it, and a
+     * reset can destroy the answer before the client reads it). A blocking read is done only for callers that passed
+     * authorization (a tenant can hold a thread as long with any valid request) and never for 408; anyone else's
+     * refusal (401, 403, 404 before authorization) reads only what has already arrived, or clients without a token
+     * trickling their bodies could hold a thread each until the server had none left. Clients that must see the
+     * answer to a large refused body send {@code Expect: 100-continue} (curl does for bodies over 1 MiB).
      */
-    private static void drainAfterAuthentication(Context ctx, int status) {
-        if (status == 401 || status == 403 || status == 404 || status == 405 || status == 408 || status == 413) {
+    private static void drainRefusedBody(Context ctx, int status) {
+        if (status == 408 || !Boolean.TRUE.equals(ctx.attribute(AUTHORIZED))) {
+            drainBuffered(ctx);
             return;
         }
         String length = ctx.header("Content-Length");
@@ -77,6 +84,28 @@ public final class ErrorMapping {
             }
         } catch (IOException | NumberFormatException | IllegalStateException ignored) {
             // nothing more to read, more than we read for free, or the client went away: answer regardless
+        }
+    }
+
+    /**
+     * Reads, without ever waiting, what has already arrived of a refused body (bounded by {@link #DRAIN_LIMIT}):
+     * closing a connection with unread bytes in its receive buffer makes TCP reset it, and a reset can destroy the
+     * answer before the client reads it. Costs no thread time, so it is safe for refusals anyone can provoke.
+     */
+    private static void drainBuffered(Context ctx) {
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[8192];
+            long left = DRAIN_LIMIT;
+            for (int ready = in.available(); ready > 0 && left > 0; ready = in.available()) {
+                int n = in.read(buffer, 0, Math.min(ready, buffer.length));
+                if (n <= 0) {
+                    return;
+                }
+                left -= n;
+            }
+        } catch (IOException | IllegalStateException ignored) {
+            // the client went away or the body was never readable: answer regardless
         }
     }
 

@@ -59,7 +59,11 @@ class AccessMatrixTest {
     @TempDir
     static Path dir;
 
-    private record Row(Supplier<HttpRequest.Builder> request, int ownTenant, int admin, boolean open) {
+    /**
+     * {@code page}: an admin web page, which knows only its session cookie: every bearer caller, admin included, gets
+     * the same answer ({@code ownTenant}): a GET is sent to sign in, a POST is refused with an HTML page.
+     */
+    private record Row(Supplier<HttpRequest.Builder> request, int ownTenant, int admin, boolean open, boolean page) {
         boolean adminOnly() {
             return ownTenant == 403;
         }
@@ -100,14 +104,37 @@ class AccessMatrixTest {
         row("GET /api/v1/jobs", () -> at("/api/v1/jobs"), 403, 200);
         row("POST /api/v1/jobs/{name}/run", () -> at("/api/v1/jobs/stale/run").POST(BodyPublishers.noBody()),
                 403, 200);
+        String ui = "/ui/tenants/" + T + "/databases/main";
+        String page = "/ui/tenants/{tenant}/databases/{database}";
+        open("GET /ui/signin", () -> at("/ui/signin"));
+        page("GET /", () -> at("/"), 303);
+        page("GET " + page, () -> at(ui), 303);
+        page("GET " + page + "/restore", () -> at(ui + "/restore?version=" + firstVersion), 303);
+        page("GET " + page + "/snapshots/{version}/download", () -> at(ui + "/snapshots/" + firstVersion + "/download"),
+                303);
+        page("POST /ui/signin", () -> form("/ui/signin"), 403);
+        page("POST /ui/signout", () -> form("/ui/signout"), 401);
+        page("POST " + page + "/drill", () -> form(ui + "/drill"), 401);
+        page("POST " + page + "/restores", () -> form(ui + "/restores"), 401);
+        page("POST " + page + "/restores/{id}/cancel", () -> form(ui + "/restores/" + newRestore() + "/cancel"), 401);
+        page("POST " + page + "/retention", () -> form(ui + "/retention"), 401);
     }
 
     private static void row(String route, Supplier<HttpRequest.Builder> request, int ownTenant, int admin) {
-        ROWS.put(route, new Row(request, ownTenant, admin, false));
+        ROWS.put(route, new Row(request, ownTenant, admin, false, false));
     }
 
     private static void open(String route, Supplier<HttpRequest.Builder> request) {
-        ROWS.put(route, new Row(request, 200, 200, true));
+        ROWS.put(route, new Row(request, 200, 200, true, false));
+    }
+
+    private static void page(String route, Supplier<HttpRequest.Builder> request, int everyone) {
+        ROWS.put(route, new Row(request, everyone, everyone, false, true));
+    }
+
+    private static HttpRequest.Builder form(String path) {
+        return at(path).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(BodyPublishers.ofString("csrf=guess&version=" + firstVersion + "&machine=m-1"));
     }
 
     /** The route template of a concrete path of tenant acme's database main. */
@@ -168,7 +195,7 @@ class AccessMatrixTest {
         if (expected < 400) {
             return;
         }
-        if (r.body().length > 0) { // HEAD answers carry no body
+        if (r.body().length > 0 && !row.page()) { // HEAD answers carry no body; pages answer HTML
             String code = JSON.readTree(r.body()).get("error").asText();
             assertEquals(expected == 401 ? "unauthorized" : "forbidden", code);
             assertFalse(text(r).contains(firstVersion), "a refused answer names the tenant's snapshot");
@@ -179,6 +206,9 @@ class AccessMatrixTest {
     private static int expected(Row row, Who who) {
         if (row.open()) {
             return 200;
+        }
+        if (row.page()) {
+            return row.ownTenant();
         }
         return switch (who) {
             case NONE, FORGED -> 401;
