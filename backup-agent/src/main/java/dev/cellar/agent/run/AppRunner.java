@@ -2,6 +2,7 @@ package dev.cellar.agent.run;
 
 import dev.cellar.agent.cli.ExitCodes;
 import dev.cellar.agent.client.ServerUnavailableException;
+import dev.cellar.agent.config.AgentConfigLoader;
 import dev.cellar.agent.schedule.SnapshotScheduler;
 import dev.cellar.agent.snapshot.SnapshotService;
 import java.io.IOException;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AppRunner {
     private static final Logger LOG = LoggerFactory.getLogger(AppRunner.class);
+    /** Variables of the agent that the app never sees. */
+    static final List<String> SECRETS = List.of(AgentConfigLoader.TOKEN);
 
     private final SnapshotService snapshots;
     private final String cron;
@@ -93,7 +96,7 @@ public final class AppRunner {
                 stopRequested.await();
                 status = ExitCodes.OK;
             } else {
-                app = new ProcessBuilder(command).inheritIO().start();
+                app = childProcess(command).start();
                 LOG.info("event=app.started pid={} command={}", app.pid(), command.get(0));
                 if (stopRequested.getCount() == 0) {
                     app.destroy(); // a signal arrived while the app was starting
@@ -142,6 +145,16 @@ public final class AppRunner {
         } finally {
             one.shutdownNow();
         }
+    }
+
+    /**
+     * The app's process: the agent's own environment without its secret. The tenant token lets its holder upload a
+     * "latest" snapshot; an app that is compromised must not be able to read it from its environment.
+     */
+    static ProcessBuilder childProcess(List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        SECRETS.forEach(builder.environment()::remove);
+        return builder;
     }
 
     /** Passes {@code signal} (TERM, INT) on to the app, or ends a run without an app. */
