@@ -57,7 +57,8 @@ public final class Agent {
         this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency());
         this.restorer = new Restorer(client, retrier, config.retry().attempts(), budget);
         this.requests = config.machineId().map(id -> new RestoreRequests(client, retrier,
-                new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases, state));
+                new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases, state,
+                restorer.skippedVersions()));
     }
 
     public AgentConfig config() {

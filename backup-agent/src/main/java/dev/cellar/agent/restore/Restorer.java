@@ -43,6 +43,7 @@ public final class Restorer {
     private final int maxFruitlessResumes;
     private final SpaceBudget budget;
     private final Installer installer;
+    private final SkippedVersions skipped = new SkippedVersions();
 
     /** Runs once the image has passed every check, just before it is put in place. */
     @FunctionalInterface
@@ -80,6 +81,23 @@ public final class Restorer {
             hook.verified(verified.version());
             return install(verified, target, force);
         }
+    }
+
+    /**
+     * At boot, into a missing {@code target}: the newest snapshot that passes verification, an older one when the
+     * newest fail it (at most {@value NewestVerifying#MAX_TRIED} tried; each skipped version is logged and kept in
+     * {@link #skippedVersions()}).
+     *
+     * @throws RestoreVerificationException when snapshots exist but none of those tried verifies
+     */
+    public RestoreResult restoreNewestVerifying(String database, Path target)
+            throws IOException, SQLException, ApiException, InterruptedException, NothingToRestoreException {
+        return new NewestVerifying(this, client, retrier, skipped).restore(database, target);
+    }
+
+    /** The versions boot restores of this process skipped, for the heartbeats. */
+    public SkippedVersions skippedVersions() {
+        return skipped;
     }
 
     /**

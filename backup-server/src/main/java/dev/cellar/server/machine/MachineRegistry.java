@@ -30,11 +30,12 @@ public final class MachineRegistry {
     }
 
     public MachineRecord heartbeat(String tenant, String machine, String region, String agentVersion,
-                                   List<String> databases) {
+                                   List<String> databases, List<SkippedVersion> skippedVersions) {
         String key = key(tenant, machine);
         var now = clock.instant();
         var first = store.read(key).flatMap(this::parse).map(MachineRecord::firstSeenAt).orElse(now);
-        MachineRecord record = new MachineRecord(machine, region, agentVersion, List.copyOf(databases), first, now);
+        MachineRecord record = new MachineRecord(machine, region, agentVersion, List.copyOf(databases), first, now,
+                skippedVersions);
         try {
             store.put(key, json.writeValueAsBytes(record));
         } catch (IOException e) {
