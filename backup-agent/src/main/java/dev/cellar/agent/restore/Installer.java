@@ -7,6 +7,9 @@ import dev.cellar.agent.snapshot.VacuumInto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -18,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConnection;
@@ -53,7 +57,27 @@ final class Installer {
                 LOG.warn("event=restore.stale_side_file_removed path={}", stale);
             }
         }
+        giveNewFileMode(image);
         AtomicFiles.moveIntoPlace(image, target);
+    }
+
+    /**
+     * A temp file is private (0600); the restored database gets the mode a database the app created there would
+     * have: 0644 less the process umask, read from a probe file created beside it.
+     */
+    private static void giveNewFileMode(Path image) throws IOException {
+        if (!Files.getFileStore(image).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            return;
+        }
+        Path probe = TempFiles.createWithDefaultMode(image.toAbsolutePath().getParent(), "mode");
+        Set<PosixFilePermission> mode;
+        try {
+            mode = Files.getPosixFilePermissions(probe);
+        } finally {
+            TempFiles.deleteQuietly(probe);
+        }
+        mode.retainAll(PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(image, mode);
     }
 
     /**
