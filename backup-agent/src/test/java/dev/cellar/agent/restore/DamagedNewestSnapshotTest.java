@@ -140,6 +140,17 @@ class DamagedNewestSnapshotTest {
     }
 
     @Test
+    void aBootScriptsRestoreIfMissingFallsBackButARestoreOfThePinnedVersionFails() throws Exception {
+        assertEquals(ExitCodes.FAILED, AgentCommand.commandLine(env, new FileStoreDiskSpace())
+                .execute("restore", "--database", "main", "--version", v2, "--if-db-not-exists"));
+        assertFalse(Files.exists(db));
+
+        assertEquals(ExitCodes.OK, AgentCommand.commandLine(env, new FileStoreDiskSpace())
+                .execute("restore", "--database", "main", "--if-db-not-exists"));
+        assertEquals(v1Rows, TestDatabases.rows(db));
+    }
+
+    @Test
     void whenNoVersionVerifiesTheBootFailsRatherThanStartingTheAppOnAnEmptyDatabase() throws Exception {
         Agent agent = AgentFixture.agent(env);
         Servers.damage(storage, v1);
