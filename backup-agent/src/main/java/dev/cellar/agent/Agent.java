@@ -57,7 +57,8 @@ public final class Agent {
         this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency());
         this.restorer = new Restorer(client, retrier, config.retry().attempts(), budget);
         this.requests = config.machineId().map(id -> new RestoreRequests(client, retrier,
-                new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases, state));
+                new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases, state,
+                restorer.skippedVersions()));
     }
 
     public AgentConfig config() {
@@ -109,6 +110,11 @@ public final class Agent {
     public void removeStaleTempFiles() {
         Set<Path> folders = new LinkedHashSet<>();
         config.tempDir().ifPresent(folders::add);
+        // beside every configured path, present or not: a boot restore that crashed left its temp file beside a
+        // database that is still missing, and a crash loop would otherwise pile them up until the disk is full
+        for (Path folder : databases.folders()) {
+            folders.add(folder);
+        }
         try {
             for (Database db : databases.present()) {
                 folders.add(snapshotter.tempFolder(db));

@@ -85,7 +85,9 @@ final class RestoreCommand implements Callable<Integer> {
         agent.removeStaleTempFiles();
         RestoreResult r;
         try {
-            r = agent.restorer().restore(database, selector, target, force);
+            // a boot script's restore of a missing database falls back like `run`; a pinned version never does
+            r = ifDbNotExists && which == null ? agent.restorer().restoreNewestVerifying(database, target)
+                    : agent.restorer().restore(database, selector, target, force);
         } catch (NothingToRestoreException e) {
             if (!ifDbNotExists || which != null) {
                 throw e; // a version or instant that matches nothing is an error even then

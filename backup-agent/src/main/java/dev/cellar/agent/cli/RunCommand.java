@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
                 new BootRestore.Settings(config.serverUrl(), config.allowEmptyStart()))
                 .restoreMissing(agent::serverDatabases, boot == null ? RequestedRestores.NONE : boot);
         AppRunner runner = new AppRunner(agent.snapshots(), config.schedule(), config.snapshotOnShutdown(),
-                config.shutdownTimeout());
+                config.shutdownTimeout(), agent.retrier()::stopBy);
         if (boot != null) {
             LiveRestore live = new LiveRestore(requests.get(), agent.databases(), agent.snapshotter(),
                     agent.restorer(), agent.state());

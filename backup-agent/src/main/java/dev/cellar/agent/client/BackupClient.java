@@ -2,7 +2,9 @@ package dev.cellar.agent.client;
 
 import dev.cellar.agent.progress.CountingPublisher;
 import dev.cellar.agent.progress.Progress;
+import dev.cellar.agent.log.Kv;
 import dev.cellar.core.ContentDigest;
+import dev.cellar.core.Names;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -25,12 +27,15 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's side of HTTP API v1, for one tenant. Each method sends one request; callers wrap them in a
  * {@link Retrier}. Errors come back as {@link ApiException}; the token never appears in one.
  */
 public final class BackupClient {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupClient.class);
     /** Slowest upload rate we wait for before calling a request stuck: 256 KiB/s. */
     private static final long SLOWEST_BYTES_PER_SECOND = 256 * 1024;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-\\d+/(\\d+|\\*)");
@@ -98,13 +103,17 @@ public final class BackupClient {
         List<String> names = new ArrayList<>();
         if (json.get("databases") instanceof List<?> list) {
             for (Object item : list) {
-                if (item instanceof Map<?, ?> m) {
-                    Object name = m.containsKey("database") ? m.get("database") : m.get("name");
-                    if (name != null) {
-                        names.add(name.toString());
-                    }
-                } else if (item != null) {
-                    names.add(item.toString());
+                Object name = item instanceof Map<?, ?> m
+                        ? (m.containsKey("database") ? m.get("database") : m.get("name")) : item;
+                if (name == null) {
+                    continue;
+                }
+                // a glob entry builds a file path from the name: anything but a plain name is never used
+                if (Names.isValid(name.toString())) {
+                    names.add(name.toString());
+                } else {
+                    LOG.warn("event=server.invalid_name field=database value={} consequence=\"ignored\"",
+                            Kv.quote(name));
                 }
             }
         }
@@ -117,14 +126,29 @@ public final class BackupClient {
      * @return the pending restore requests this machine may apply (for any machine of the tenant or for this one)
      */
     public List<RestoreRequest> heartbeat(String machineId, Optional<String> region, String agentVersion,
-                                          List<String> databases) throws IOException, ApiException {
+                                          List<String> databases, List<SkippedVersion> skipped)
+            throws IOException, ApiException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("machineId", machineId);
         region.ifPresent(r -> body.put("region", r));
         body.put("agentVersion", agentVersion);
         body.put("databases", databases);
+        if (!skipped.isEmpty()) { // only then: a server older than this field refuses it
+            body.put("skippedVersions", skipped.stream().map(v -> Map.of("database", v.database(),
+                    "version", v.version(), "reason", v.reason())).toList());
+        }
         Map<String, Object> json = postJson("heartbeats", body);
-        return Json.list(json, "restores").stream().map(RestoreRequest::fromJson).toList();
+        List<RestoreRequest> requests = new ArrayList<>();
+        for (Map<String, Object> item : Json.list(json, "restores")) {
+            try {
+                requests.add(RestoreRequest.fromJson(item));
+            } catch (IllegalStateException e) {
+                // its database becomes a file path and its id and version request paths: never applied
+                LOG.warn("event=server.invalid_name field=restore_request error={} consequence=\"ignored\"",
+                        Kv.quote(e.getMessage()));
+            }
+        }
+        return requests;
     }
 
     /** Claims a restore request for this machine; a 409 {@link ApiException} says another machine has it. */

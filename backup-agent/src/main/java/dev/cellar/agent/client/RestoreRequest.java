@@ -1,6 +1,7 @@
 package dev.cellar.agent.client;
 
 import dev.cellar.core.Names;
+import dev.cellar.core.SnapshotVersion;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,7 +35,7 @@ public record RestoreRequest(String id, String database, String version, String 
         return new RestoreRequest(
                 validName(Json.string(json, "id"), "id"),
                 validName(Json.string(json, "database"), "database"),
-                Json.string(json, "version"),
+                validVersion(Json.string(json, "version")),
                 Json.optionalString(json, "requested").orElse(Json.string(json, "version")),
                 Json.optionalString(json, "machineId"),
                 Boolean.TRUE.equals(json.get("onlyIfMissing")),
@@ -46,7 +47,16 @@ public record RestoreRequest(String id, String database, String version, String 
     /** The id and the database go into request paths and file names: refuse anything but a plain name. */
     private static String validName(String value, String field) {
         if (!Names.isValid(value)) {
-            throw new IllegalStateException("the server sent a restore request with an invalid " + field);
+            throw new IllegalStateException("the server sent a restore request with an invalid " + field + ": "
+                    + Names.problem(field, value));
+        }
+        return value;
+    }
+
+    /** The version goes into a request path. */
+    private static String validVersion(String value) {
+        if (SnapshotVersion.parse(value).isEmpty()) {
+            throw new IllegalStateException("the server sent a restore request with an invalid version");
         }
         return value;
     }

@@ -4,6 +4,7 @@ import dev.cellar.agent.config.RetryPolicy;
 import dev.cellar.agent.log.Kv;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -23,9 +24,18 @@ public final class Retrier {
     }
 
     private final RetryPolicy policy;
+    private volatile Instant stopBy;
 
     public Retrier(RetryPolicy policy) {
         this.policy = policy;
+    }
+
+    /**
+     * From now on, no retry starts whose wait would end after {@code deadline} (the agent is shutting down and must
+     * exit by then); the request fails as the server being unavailable instead.
+     */
+    public void stopBy(Instant deadline) {
+        this.stopBy = deadline;
     }
 
     /**
@@ -54,6 +64,12 @@ public final class Retrier {
                 throw new ServerUnavailableException(what, n, failure);
             }
             Duration delay = policy.delayBefore(n, retryAfter, ThreadLocalRandom.current());
+            Instant deadline = stopBy;
+            if (deadline != null && Instant.now().plus(delay).isAfter(deadline)) {
+                LOG.warn("event=request.retry_abandoned request={} attempt={} reason=\"the agent is shutting down\"",
+                        what, n);
+                throw new ServerUnavailableException(what, n, failure);
+            }
             LOG.warn("event=request.retry request={} attempt={} of={} delay_ms={} reason={}", what, n + 1,
                     policy.attempts(), delay.toMillis(), Kv.quote(failure instanceof IOException io ? describe(io)
                             : failure.getMessage()));

@@ -11,9 +11,11 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +87,21 @@ public final class DatabaseResolver {
     public List<String> namedDatabases() {
         return specs.stream().filter(s -> !s.isGlob())
                 .map(s -> s.name().orElseGet(() -> stem(Path.of(s.pattern())))).distinct().toList();
+    }
+
+    /**
+     * Every folder a configured database lives or would live in, whether its file exists or not: the folders of the
+     * {@code name=path} entries and bare paths, and the folder of each glob whose folder part has no wildcard.
+     */
+    public List<Path> folders() {
+        Set<Path> folders = new LinkedHashSet<>();
+        for (DatabaseSpec spec : specs) {
+            Path parent = Path.of(spec.pattern()).toAbsolutePath().getParent();
+            if (parent != null && !(spec.isGlob() && DatabaseSpec.isGlobText(parent.toString()))) {
+                folders.add(parent);
+            }
+        }
+        return List.copyOf(folders);
     }
 
     public boolean hasGlobs() {

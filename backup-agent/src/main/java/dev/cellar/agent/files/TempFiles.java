@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -21,6 +22,7 @@ public final class TempFiles {
     private static final Logger LOG = LoggerFactory.getLogger(TempFiles.class);
     private static final Pattern NAME = Pattern.compile("^\\.cellar-(\\d+)-(\\d+)-.*\\.tmp$");
     private static final ProcessHandle SELF = ProcessHandle.current();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private TempFiles() {
     }
@@ -29,6 +31,17 @@ public final class TempFiles {
     public static Path create(Path folder, String label) throws IOException {
         Files.createDirectories(folder);
         return Files.createTempFile(folder, ".cellar-" + SELF.pid() + "-" + startMillis(SELF) + "-", "-" + label + ".tmp");
+    }
+
+    /**
+     * A new empty temporary file in {@code folder} with the mode any new file there gets (0666 less the process
+     * umask, which Java cannot read otherwise), unlike {@link #create}, whose files are private (0600).
+     */
+    public static Path createWithDefaultMode(Path folder, String label) throws IOException {
+        Files.createDirectories(folder);
+        String random = Long.toUnsignedString(RANDOM.nextLong(), 36);
+        return Files.createFile(folder.resolve(".cellar-" + SELF.pid() + "-" + startMillis(SELF) + "-" + random + "-"
+                + label + ".tmp"));
     }
 
     /** Deletes a temporary file if it is there; never throws, it is called on failure paths. */

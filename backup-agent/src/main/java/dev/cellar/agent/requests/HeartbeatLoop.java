@@ -4,6 +4,7 @@ import dev.cellar.agent.client.RestoreRequest;
 import dev.cellar.agent.log.Kv;
 import dev.cellar.agent.run.AppRunner;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeartbeatLoop implements AppRunner.Companion {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatLoop.class);
-    /** How long stopping waits for a restore in progress before interrupting it. */
+    /** How long stopping waits (within the shutdown deadline) for a restore in progress before interrupting it. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final RestoreRequests requests;
@@ -48,13 +49,15 @@ public final class HeartbeatLoop implements AppRunner.Companion {
     }
 
     @Override
-    public synchronized void stop() {
+    public synchronized void stop(Instant deadline) {
         if (executor == null) {
             return;
         }
         executor.shutdown();
         try {
-            if (!executor.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            Duration left = Duration.between(Instant.now(), deadline);
+            long wait = Math.max(0, Math.min(STOP_GRACE.toMillis(), left.toMillis()));
+            if (!executor.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
                 executor.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -11,6 +11,9 @@ import dev.cellar.agent.snapshot.SnapshotResult;
 import dev.cellar.agent.snapshot.Snapshotter;
 import dev.cellar.agent.snapshot.UploadState;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -18,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rolls a database back while the app runs, as a restore request asks: claim the request; hold the database's
- * snapshot lock so that no snapshot runs meanwhile; upload a pre-restore snapshot (the server's copy of the current
- * content, so no local copy is kept on the volume); copy the requested version into the database through SQLite's
- * backup API, which open connections see at their next transaction; report the outcome, naming the pre-restore
- * version. A failure at any step leaves the database exactly as it was.
+ * snapshot lock so that no snapshot runs meanwhile; download and verify the requested version; under the database's
+ * write lock, copy the current content and copy the requested version in through SQLite's backup API, which open
+ * connections see at their next transaction; upload the copy as the pre-restore snapshot (then delete it, so the
+ * volume is spared a second database); report the outcome, naming the pre-restore version. A failure before the
+ * install leaves the database exactly as it was; a failed upload of the copy keeps the copy on the volume.
  */
 public final class LiveRestore {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRestore.class);
@@ -74,20 +78,9 @@ public final class LiveRestore {
                     + " next heartbeat\"", r.id(), r.database(), Kv.quote(BootRequests.describe(e)));
             return;
         }
-        String preRestore;
+        String done;
         try {
-            preRestore = snapshotter.exclusive(db, snapshot -> {
-                SnapshotResult before = snapshot.take();
-                String version = before.version().orElseThrow(() ->
-                        new IOException("the pre-restore snapshot has no version on the server"));
-                LOG.info("event=restore_request.pre_restore_snapshot id={} database={} version={}", r.id(),
-                        db.name(), version);
-                // after the restore the server's latest is the pre-restore snapshot, not the restored content:
-                // the next snapshot must be sent, and the server decides whether it is new
-                state.forget(db);
-                restorer.restore(db.name(), SnapshotSelector.version(r.version()), db.path(), true);
-                return version;
-            });
+            done = snapshotter.exclusive(db, snapshot -> rollBack(r, db, snapshot));
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -95,8 +88,40 @@ public final class LiveRestore {
                     + BootRequests.describe(e) + " (the database was left as it was)");
             return;
         }
-        requests.finish(r, RestoreRequest.COMPLETED, "restored " + r.version() + " into " + db.path()
-                + "; pre-restore snapshot " + preRestore);
+        requests.finish(r, RestoreRequest.COMPLETED, done);
+    }
+
+    /**
+     * Download and verify first, so that the app writes on meanwhile; then copy the current content and install the
+     * verified image back to back under the database's write lock, so that every commit of the app is in the copy
+     * or comes after the install; then upload the copy as the pre-restore snapshot.
+     */
+    private String rollBack(RestoreRequest r, Database db, Snapshotter.HeldSnapshot snapshot) throws Exception {
+        Path copy;
+        try (Restorer.Verified verified = restorer.fetch(db.name(), SnapshotSelector.version(r.version()),
+                db.path().toAbsolutePath().getParent())) {
+            copy = restorer.install(verified, db.path(), false).preRestoreCopy().orElseThrow();
+        }
+        // the server's latest is about to be the pre-restore snapshot, not the restored content: the next
+        // snapshot must be sent, and the server decides whether it is new
+        state.forget(db);
+        String restored = "restored " + r.version() + " into " + db.path();
+        try {
+            SnapshotResult before = snapshot.takeFrom(copy);
+            String version = before.version().orElseThrow(() ->
+                    new IOException("the pre-restore snapshot has no version on the server"));
+            LOG.info("event=restore_request.pre_restore_snapshot id={} database={} version={}", r.id(), db.name(),
+                    version);
+            state.forget(db);
+            Files.deleteIfExists(copy);
+            return restored + "; pre-restore snapshot " + version;
+        } catch (IOException | SQLException | ApiException e) {
+            state.forget(db);
+            LOG.error("event=restore_request.pre_restore_upload_failed id={} database={} copy={} error={}", r.id(),
+                    db.name(), copy, Kv.quote(BootRequests.describe(e)));
+            return restored + "; the pre-restore snapshot could not be uploaded (" + BootRequests.describe(e)
+                    + "): the content before the restore is kept in " + copy;
+        }
     }
 
     private Optional<Database> present(String name) {

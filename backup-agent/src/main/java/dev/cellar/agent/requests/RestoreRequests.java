@@ -4,9 +4,11 @@ import dev.cellar.agent.client.ApiException;
 import dev.cellar.agent.client.BackupClient;
 import dev.cellar.agent.client.RestoreRequest;
 import dev.cellar.agent.client.Retrier;
+import dev.cellar.agent.client.SkippedVersion;
 import dev.cellar.agent.config.Database;
 import dev.cellar.agent.config.DatabaseResolver;
 import dev.cellar.agent.log.Kv;
+import dev.cellar.agent.restore.SkippedVersions;
 import dev.cellar.agent.snapshot.UploadState;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,10 +55,14 @@ public final class RestoreRequests {
     private final Set<String> handled = ConcurrentHashMap.newKeySet();
     private final Set<String> noted = ConcurrentHashMap.newKeySet();
     private final ResultJournal unsent;
+    private final SkippedVersions skipped;
+    private volatile boolean reportSkipped = true;
 
+    /** @param skipped the versions boot restores skipped, which every heartbeat reports */
     public RestoreRequests(BackupClient client, Retrier retrier, Machine machine, DatabaseResolver databases,
-                           UploadState state) {
+                           UploadState state, SkippedVersions skipped) {
         this.client = client;
+        this.skipped = skipped;
         this.retrier = retrier;
         this.machine = machine;
         this.databases = databases;
@@ -76,8 +82,7 @@ public final class RestoreRequests {
     public List<RestoreRequest> heartbeat() throws IOException, ApiException, InterruptedException {
         Set<String> owed = sendUnsentResults();
         List<String> names = databaseNames();
-        List<RestoreRequest> listed = retrier.call("heartbeat", () -> client.heartbeat(machine.machineId(),
-                machine.region(), machine.agentVersion(), names));
+        List<RestoreRequest> listed = send(names);
         List<RestoreRequest> open = listed.stream()
                 .filter(r -> r.targets(machine.machineId()) && !handled.contains(r.id()) && !owed.contains(r.id()))
                 .sorted(Comparator.comparing(RestoreRequest::id))
@@ -85,6 +90,27 @@ public final class RestoreRequests {
         LOG.info("event=heartbeat.sent machine={} databases={} pending_requests={}", machine.machineId(), names.size(),
                 open.size());
         return open;
+    }
+
+    /**
+     * The heartbeat itself, with the versions this process's boot restores skipped. A server that does not know
+     * that field yet refuses the heartbeat (400): it is then sent without them, and so are the later ones.
+     */
+    private List<RestoreRequest> send(List<String> names) throws IOException, ApiException, InterruptedException {
+        List<SkippedVersion> report = reportSkipped ? skipped.list() : List.of();
+        try {
+            return retrier.call("heartbeat", () -> client.heartbeat(machine.machineId(), machine.region(),
+                    machine.agentVersion(), names, report));
+        } catch (ApiException e) {
+            if (e.status() != 400 || report.isEmpty()) {
+                throw e;
+            }
+            reportSkipped = false;
+            LOG.warn("event=heartbeat.report_refused field=skippedVersions error={} consequence=\"heartbeats go"
+                    + " on without it; the skipped versions are in this log\"", Kv.quote(e.getMessage()));
+            return retrier.call("heartbeat", () -> client.heartbeat(machine.machineId(), machine.region(),
+                    machine.agentVersion(), names, List.of()));
+        }
     }
 
     /** Whether this agent has claimed {@code request} already, or been refused it. */

@@ -2,7 +2,6 @@ package dev.cellar.agent.restore;
 
 import dev.cellar.agent.client.ApiException;
 import dev.cellar.agent.client.ServerUnavailableException;
-import dev.cellar.agent.client.SnapshotSelector;
 import dev.cellar.agent.config.Database;
 import dev.cellar.agent.config.DatabaseResolver;
 import dev.cellar.agent.snapshot.UploadState;
@@ -82,7 +81,7 @@ public final class BootRestore {
         try {
             Optional<RestoreResult> r = requested.restoreIfRequested(name, target);
             if (r.isEmpty()) {
-                r = Optional.of(restorer.restore(name, SnapshotSelector.latest(), target, false));
+                r = Optional.of(restorer.restoreNewestVerifying(name, target));
             }
             state.forget(new Database(name, target));
             return r;

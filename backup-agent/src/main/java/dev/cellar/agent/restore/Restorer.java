@@ -43,6 +43,7 @@ public final class Restorer {
     private final int maxFruitlessResumes;
     private final SpaceBudget budget;
     private final Installer installer;
+    private final SkippedVersions skipped = new SkippedVersions();
 
     /** Runs once the image has passed every check, just before it is put in place. */
     @FunctionalInterface
@@ -76,6 +77,51 @@ public final class Restorer {
     public RestoreResult restore(String database, SnapshotSelector selector, Path target, boolean force,
                                  BeforeInstall hook)
             throws IOException, SQLException, ApiException, InterruptedException, NothingToRestoreException {
+        try (Verified verified = fetch(database, selector, target.toAbsolutePath().getParent())) {
+            hook.verified(verified.version());
+            return install(verified, target, force);
+        }
+    }
+
+    /**
+     * At boot, into a missing {@code target}: the newest snapshot that passes verification, an older one when the
+     * newest fail it (at most {@value NewestVerifying#MAX_TRIED} tried; each skipped version is logged and kept in
+     * {@link #skippedVersions()}).
+     *
+     * @throws RestoreVerificationException when snapshots exist but none of those tried verifies
+     */
+    public RestoreResult restoreNewestVerifying(String database, Path target)
+            throws IOException, SQLException, ApiException, InterruptedException, NothingToRestoreException {
+        return new NewestVerifying(this, client, retrier, skipped).restore(database, target);
+    }
+
+    /** The versions boot restores of this process skipped, for the heartbeats. */
+    public SkippedVersions skippedVersions() {
+        return skipped;
+    }
+
+    /**
+     * A snapshot downloaded and checked, in a temp file in the folder of its target; closing deletes the file.
+     *
+     * @param storedBytes the compressed bytes downloaded
+     */
+    public record Verified(String database, String version, String sha256, long sizeBytes, long storedBytes,
+                           Path image, int resumes, Instant started) implements AutoCloseable {
+        @Override
+        public void close() {
+            TempFiles.deleteQuietly(image);
+        }
+    }
+
+    /**
+     * Downloads {@code database} as {@code selector} picks it into a temp file in {@code folder} and verifies it
+     * completely; nothing outside that temp file is touched, whatever fails.
+     *
+     * @throws NothingToRestoreException     when the server holds no matching snapshot
+     * @throws RestoreVerificationException when the snapshot fails a check
+     */
+    public Verified fetch(String database, SnapshotSelector selector, Path folder)
+            throws IOException, SQLException, ApiException, InterruptedException, NothingToRestoreException {
         Instant start = Instant.now();
         SnapshotResponse first;
         try {
@@ -87,7 +133,6 @@ public final class Restorer {
             }
             throw e;
         }
-        Path folder = target.toAbsolutePath().getParent();
         Path image = null;
         try (ResumingInputStream stored = new ResumingInputStream(client, retrier, maxFruitlessResumes, database,
                 first, first.contentLength().orElse(-1))) {
@@ -109,25 +154,37 @@ public final class Restorer {
                 throw new RestoreVerificationException("snapshot " + first.version() + " of " + database
                         + " fails integrity_check: " + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
             }
-            hook.verified(first.version());
-            RestoreResult.Install install;
-            Optional<Path> copy = Optional.empty();
-            if (Files.exists(target)) {
-                copy = installer.replaceContent(image, target, force);
-                install = RestoreResult.Install.REPLACED_CONTENT;
-            } else {
-                installer.installNew(image, target);
-                install = RestoreResult.Install.NEW_FILE;
-            }
-            RestoreResult r = new RestoreResult(database, first.version(), inspected.sha256(), inspected.sizeBytes(),
-                    stored.position(), target, install, copy, stored.resumes(), Duration.between(start, Instant.now()));
-            LOG.info("event=restore.completed database={} version={} bytes={} stored_bytes={} target={} install={}"
-                            + " resumes={} duration_ms={}", database, r.version(), r.sizeBytes(), r.storedBytes(),
-                    target, install, r.resumes(), r.took().toMillis());
-            return r;
+            Verified verified = new Verified(database, first.version(), inspected.sha256(), inspected.sizeBytes(),
+                    stored.position(), image, stored.resumes(), start);
+            image = null; // the caller owns it now
+            return verified;
         } finally {
             TempFiles.deleteQuietly(image);
         }
+    }
+
+    /**
+     * Puts a verified image in place of {@code target}: a missing target gets the file itself; an existing one (open
+     * in the app, perhaps) gets its content replaced, after a copy of its current content taken under the same write
+     * lock unless {@code force}.
+     */
+    public RestoreResult install(Verified verified, Path target, boolean force) throws IOException, SQLException {
+        RestoreResult.Install install;
+        Optional<Path> copy = Optional.empty();
+        if (Files.exists(target)) {
+            copy = installer.replaceContent(verified.image(), target, !force);
+            install = RestoreResult.Install.REPLACED_CONTENT;
+        } else {
+            installer.installNew(verified.image(), target);
+            install = RestoreResult.Install.NEW_FILE;
+        }
+        RestoreResult r = new RestoreResult(verified.database(), verified.version(), verified.sha256(),
+                verified.sizeBytes(), verified.storedBytes(), target, install, copy, verified.resumes(),
+                Duration.between(verified.started(), Instant.now()));
+        LOG.info("event=restore.completed database={} version={} bytes={} stored_bytes={} target={} install={}"
+                        + " resumes={} duration_ms={}", verified.database(), r.version(), r.sizeBytes(),
+                r.storedBytes(), target, install, r.resumes(), r.took().toMillis());
+        return r;
     }
 
     /**

@@ -2,10 +2,12 @@ package dev.cellar.agent.run;
 
 import dev.cellar.agent.cli.ExitCodes;
 import dev.cellar.agent.client.ServerUnavailableException;
+import dev.cellar.agent.config.AgentConfigLoader;
 import dev.cellar.agent.schedule.SnapshotScheduler;
 import dev.cellar.agent.snapshot.SnapshotService;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +26,14 @@ import org.slf4j.LoggerFactory;
  * Runs the tenant app as a child process while snapshots run on schedule. SIGTERM and SIGINT go on to the app;
  * when it has exited (on a signal or by itself) the schedule stops and a last snapshot is taken, so that the
  * snapshot holds everything the app wrote (a database unchanged since its last upload costs no upload). That last
- * snapshot is bounded by a timeout, so that the agent exits before the platform kills it (Fly's {@code kill_timeout}).
- * The exit status is the app's.
+ * snapshot is bounded by one deadline, {@code BACKUP_SHUTDOWN_TIMEOUT} from the signal (or from the app's own exit):
+ * the companions, the scheduled snapshot (interrupted), every retry and the last snapshot all end by then, so that
+ * the agent exits before the platform kills it (Fly's {@code kill_timeout}). The exit status is the app's.
  */
 public final class AppRunner {
     private static final Logger LOG = LoggerFactory.getLogger(AppRunner.class);
+    /** Variables of the agent that the app never sees. */
+    static final List<String> SECRETS = List.of(AgentConfigLoader.TOKEN);
 
     private final SnapshotService snapshots;
     private final String cron;
@@ -35,20 +41,39 @@ public final class AppRunner {
     private final Duration shutdownTimeout;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final List<Companion> companions = new ArrayList<>();
+    private final Consumer<Instant> shutdownBegins;
     private volatile Process app;
+    private Instant deadline;
 
     /** Something that runs beside the app: started once the app has started, stopped once it has exited. */
     public interface Companion {
         void start();
 
-        void stop();
+        /** Stops, by {@code deadline} at the latest. */
+        void stop(Instant deadline);
     }
 
     public AppRunner(SnapshotService snapshots, String cron, boolean snapshotOnShutdown, Duration shutdownTimeout) {
+        this(snapshots, cron, snapshotOnShutdown, shutdownTimeout, deadline -> { });
+    }
+
+    /** @param shutdownBegins told the deadline once, as shutdown begins (the retrier stops retrying past it) */
+    public AppRunner(SnapshotService snapshots, String cron, boolean snapshotOnShutdown, Duration shutdownTimeout,
+                     Consumer<Instant> shutdownBegins) {
         this.snapshots = snapshots;
         this.shutdownTimeout = shutdownTimeout;
         this.cron = cron;
         this.snapshotOnShutdown = snapshotOnShutdown;
+        this.shutdownBegins = shutdownBegins;
+    }
+
+    /** The one deadline of the shutdown, fixed when it begins: at the first signal, or when the app exits. */
+    private synchronized Instant beginShutdown() {
+        if (deadline == null) {
+            deadline = Instant.now().plus(shutdownTimeout);
+            shutdownBegins.accept(deadline);
+        }
+        return deadline;
     }
 
     /** Adds {@code companion}, to run beside the app. */
@@ -71,7 +96,7 @@ public final class AppRunner {
                 stopRequested.await();
                 status = ExitCodes.OK;
             } else {
-                app = new ProcessBuilder(command).inheritIO().start();
+                app = childProcess(command).start();
                 LOG.info("event=app.started pid={} command={}", app.pid(), command.get(0));
                 if (stopRequested.getCount() == 0) {
                     app.destroy(); // a signal arrived while the app was starting
@@ -81,11 +106,12 @@ public final class AppRunner {
                 LOG.info("event=app.exited status={}", status);
             }
         } finally {
-            companions.forEach(Companion::stop);
-            schedule.close(); // waits for a scheduled snapshot in progress: the last one must come after it
+            Instant by = beginShutdown();
+            schedule.close(); // interrupts a scheduled snapshot: the last one waits for its database's lock
+            companions.forEach(c -> c.stop(by));
         }
         if (snapshotOnShutdown) {
-            Optional<SnapshotService.Round> round = lastRound();
+            Optional<SnapshotService.Round> round = lastRound(beginShutdown());
             if (command.isEmpty() && round.isEmpty()) {
                 status = ExitCodes.FAILED;
             } else if (command.isEmpty() && !round.get().ok()) {
@@ -97,8 +123,8 @@ public final class AppRunner {
         return status;
     }
 
-    /** The last snapshot round, or empty when it did not finish within the shutdown timeout (it is then stopped). */
-    private Optional<SnapshotService.Round> lastRound() throws InterruptedException {
+    /** The last snapshot round, or empty when it did not finish by {@code deadline} (it is then stopped). */
+    private Optional<SnapshotService.Round> lastRound(Instant deadline) throws InterruptedException {
         ExecutorService one = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "cellar-last-snapshot");
             t.setDaemon(true);
@@ -106,7 +132,8 @@ public final class AppRunner {
         });
         Future<SnapshotService.Round> round = one.submit(() -> snapshots.runOnce());
         try {
-            return Optional.of(round.get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            long left = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
+            return Optional.of(round.get(left, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             LOG.error("event=snapshot.shutdown_timeout timeout_ms={} hint=\"raise BACKUP_SHUTDOWN_TIMEOUT and the"
                     + " platform's kill timeout (fly.toml kill_timeout) together\"", shutdownTimeout.toMillis());
@@ -120,9 +147,20 @@ public final class AppRunner {
         }
     }
 
+    /**
+     * The app's process: the agent's own environment without its secret. The tenant token lets its holder upload a
+     * "latest" snapshot; an app that is compromised must not be able to read it from its environment.
+     */
+    static ProcessBuilder childProcess(List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        SECRETS.forEach(builder.environment()::remove);
+        return builder;
+    }
+
     /** Passes {@code signal} (TERM, INT) on to the app, or ends a run without an app. */
     public void stop(String signal) {
-        LOG.info("event=agent.signal signal={}", signal);
+        LOG.info("event=agent.signal signal={} shutdown_timeout_ms={}", signal, shutdownTimeout.toMillis());
+        beginShutdown();
         stopRequested.countDown();
         Process p = app;
         if (p != null && p.isAlive()) {

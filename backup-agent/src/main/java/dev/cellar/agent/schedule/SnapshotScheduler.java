@@ -7,6 +7,7 @@ import java.util.Properties;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
+import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.Trigger;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SnapshotScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotScheduler.class);
+
+    private static final JobKey JOB = JobKey.jobKey("snapshot");
 
     private final Scheduler scheduler;
 
@@ -37,7 +40,7 @@ public final class SnapshotScheduler implements AutoCloseable {
         props.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
         Scheduler scheduler = new StdSchedulerFactory(props).getScheduler();
         scheduler.setJobFactory((bundle, s) -> new SnapshotJob(snapshots));
-        JobDetail job = JobBuilder.newJob(SnapshotJob.class).withIdentity("snapshot").build();
+        JobDetail job = JobBuilder.newJob(SnapshotJob.class).withIdentity(JOB).build();
         Trigger trigger = TriggerBuilder.newTrigger().withIdentity("snapshot-schedule")
                 .withSchedule(CronScheduleBuilder.cronSchedule(cron).withMisfireHandlingInstructionDoNothing())
                 .build();
@@ -47,11 +50,18 @@ public final class SnapshotScheduler implements AutoCloseable {
         return new SnapshotScheduler(scheduler);
     }
 
-    /** Stops firing; a snapshot in progress is allowed to finish. */
+    /**
+     * Stops firing and interrupts a snapshot in progress without waiting for it: the shutdown snapshot comes next and
+     * waits for that database's lock itself, within the shutdown deadline.
+     */
     @Override
     public void close() {
         try {
-            scheduler.shutdown(true);
+            scheduler.standby();
+            if (scheduler.interrupt(JOB)) {
+                LOG.info("event=schedule.snapshot_interrupted reason=\"the agent is shutting down\"");
+            }
+            scheduler.shutdown(false);
         } catch (SchedulerException e) {
             LOG.warn("event=schedule.stop_failed error={}", e.toString());
         }

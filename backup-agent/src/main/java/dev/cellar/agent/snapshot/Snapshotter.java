@@ -86,14 +86,17 @@ public final class Snapshotter {
     public SnapshotResult snapshot(Database db)
             throws IOException, SQLException, ApiException, InterruptedException {
         try (DatabaseLocks.Held ignored = locks.acquire(db.name(), lockFile(db))) {
-            return snapshotLocked(db, false);
+            return snapshotLocked(db, db.path(), false);
         }
     }
 
     /** A snapshot taken under a lock its caller already holds; it is always sent to the server. */
-    @FunctionalInterface
     public interface HeldSnapshot {
+        /** Of the database as it is now. */
         SnapshotResult take() throws IOException, SQLException, ApiException, InterruptedException;
+
+        /** Of {@code copy}, a consistent copy of the database made under the lock, sent as its snapshot. */
+        SnapshotResult takeFrom(Path copy) throws IOException, SQLException, ApiException, InterruptedException;
     }
 
     /** Work on a database that no snapshot may overlap, such as replacing its content. */
@@ -109,10 +112,19 @@ public final class Snapshotter {
      */
     public <T> T exclusive(Database db, Exclusive<T> action) throws Exception {
         try (DatabaseLocks.Held ignored = locks.acquire(db.name(), lockFile(db))) {
-            return action.run(() -> {
-                SnapshotResult r = snapshotLocked(db, true);
-                SnapshotService.log(r);
-                return r;
+            return action.run(new HeldSnapshot() {
+                @Override
+                public SnapshotResult take() throws IOException, SQLException, ApiException, InterruptedException {
+                    return takeFrom(db.path());
+                }
+
+                @Override
+                public SnapshotResult takeFrom(Path copy)
+                        throws IOException, SQLException, ApiException, InterruptedException {
+                    SnapshotResult r = snapshotLocked(db, copy, true);
+                    SnapshotService.log(r);
+                    return r;
+                }
             });
         }
     }
@@ -122,16 +134,19 @@ public final class Snapshotter {
         return state.fileFor(db).resolveSibling(db.name() + ".lock");
     }
 
-    /** @param send upload even when the image equals the last one uploaded */
-    private SnapshotResult snapshotLocked(Database db, boolean send)
+    /**
+     * @param source the database file itself, or a consistent copy of it
+     * @param send   upload even when the image equals the last one uploaded
+     */
+    private SnapshotResult snapshotLocked(Database db, Path source, boolean send)
             throws IOException, SQLException, ApiException, InterruptedException {
         Instant start = Instant.now();
-        if (!Files.isRegularFile(db.path())) {
-            throw new IOException("database file " + db.path() + " does not exist");
+        if (!Files.isRegularFile(source)) {
+            throw new IOException("database file " + source + " does not exist");
         }
         Path folder = tempFolder(db);
         Optional<UploadState.Entry> last = state.read(db);
-        long estimate = Files.size(db.path()) + sizeIfExists(Path.of(db.path() + "-wal"));
+        long estimate = Files.size(source) + sizeIfExists(Path.of(source + "-wal"));
         double ratio = last.map(UploadState.Entry::ratio).orElse(FIRST_RATIO_ESTIMATE);
         budget.require("the snapshot of " + db.name(), folder, estimate + (long) Math.ceil(estimate * ratio));
 
@@ -139,7 +154,7 @@ public final class Snapshotter {
         Path compressed = null;
         Phases phases = new Phases();
         try {
-            vacuum.copy(db.path(), image);
+            vacuum.copy(source, image);
             phases.mark("vacuum");
             SqliteImageInspector.Result inspected = ImageDigest.of(image);
             phases.mark("digest");

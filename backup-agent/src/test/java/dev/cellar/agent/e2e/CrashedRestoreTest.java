@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cellar.agent.testing.FaultProxy;
 import dev.cellar.agent.testing.FaultProxy.Fault;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,8 +34,9 @@ class CrashedRestoreTest extends EndToEnd {
     }
 
     /**
-     * {@code bytes} = 0: killed after the claim, with the download's headers in and not one byte of the body;
-     * above 0: killed mid-download, with part of the image decompressed into its temp file.
+     * {@code bytes} = 0: killed after the claim, its download answered with nothing (not even all headers);
+     * above 0: killed mid-download, with part of the image decompressed into its temp file, which the next start
+     * removes although the database beside it is missing.
      */
     @ParameterizedTest
     @ValueSource(ints = {0, 120})
@@ -46,6 +50,9 @@ class CrashedRestoreTest extends EndToEnd {
             Machine b = machine("mB", tenant, proxy.uri());
             AgentProcess first = children.track(b.start("5", 0, 0));
             Poll.until("the download to stall", () -> proxy.stalls() > 0 || !first.isAlive(), first::log);
+            if (bytes > 0) {
+                Poll.until("the partial image", () -> tempFiles(b) == 1 || !first.isAlive(), first::log);
+            }
             first.kill(); // kill -9
             first.waitFor();
             JsonNode held = admin.restore(tenant, id);
@@ -57,12 +64,20 @@ class CrashedRestoreTest extends EndToEnd {
             AgentProcess second = children.track(b.start("5", 0, 0));
             Poll.until("B's app to start", () -> b.startedWith().isPresent() || !second.isAlive(), second::log);
             assertEquals(Optional.of(5L), b.startedWith(), second::log); // v1, not the latest (12 rows)
+            assertEquals(0, tempFiles(b), second::log); // removed at start, though its database was missing
             JsonNode done = admin.restore(tenant, id);
             assertEquals("completed", done.get("state").asText(), done::toString);
             assertEquals("mB", done.get("claimedBy").asText(), done::toString);
             assertTrue(done.get("message").asText().contains(v1), done::toString);
             second.terminate();
             assertEquals(0, second.waitFor(), second::log);
+        }
+    }
+
+    /** The agent's temp files on {@code m}'s volume ({@code .cellar-<pid>-<start>-...tmp}). */
+    private static long tempFiles(Machine m) throws IOException {
+        try (Stream<Path> files = Files.list(m.db().getParent())) {
+            return files.filter(p -> p.getFileName().toString().matches("\\.cellar-.*\\.tmp")).count();
         }
     }
 

@@ -40,11 +40,15 @@ public final class JsonBody {
         if (node == null || !node.isObject()) {
             throw invalid("the body must be a JSON object");
         }
+        return strict(node, fields, "");
+    }
+
+    private static JsonBody strict(JsonNode node, Set<String> fields, String where) {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!fields.contains(name)) {
-                throw invalid("unknown field '" + name + "'; known fields: " + String.join(", ", fields.stream()
-                        .sorted().toList()));
+                throw invalid("unknown field '" + where + name + "'; known fields: " + String.join(", ",
+                        fields.stream().sorted().toList()));
             }
         }
         return new JsonBody(node);
@@ -102,6 +106,25 @@ public final class JsonBody {
                 throw invalid("'" + field + "' must be an array of strings");
             }
             out.add(item.asText());
+        }
+        return out;
+    }
+
+    /** An array of objects, each read as strictly as the body: only {@code fields}, checked by their own getters. */
+    public List<JsonBody> objects(String field, Set<String> fields) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw invalid("'" + field + "' must be an array of objects");
+        }
+        List<JsonBody> out = new ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isObject()) {
+                throw invalid("'" + field + "' must be an array of objects");
+            }
+            out.add(strict(item, fields, field + "[]."));
         }
         return out;
     }

@@ -1,11 +1,13 @@
 package dev.cellar.server.machine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.http.JsonBody;
 import dev.cellar.server.restore.RestoreRequest;
 import dev.cellar.server.restore.RestoreRequests;
 import io.javalin.http.Context;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +20,8 @@ public final class HeartbeatHandler {
     private static final Logger log = LoggerFactory.getLogger(HeartbeatHandler.class);
     /** Region codes and version strings: short and printable, so they are safe to show and log. */
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
+    private static final int MAX_SKIPPED = 20;
+    private static final int MAX_REASON = 300;
     private final Access access;
     private final MachineRegistry machines;
     private final RestoreRequests restores;
@@ -32,17 +36,47 @@ public final class HeartbeatHandler {
 
     public void heartbeat(Context ctx) {
         String tenant = access.requireTenant(ctx);
-        JsonBody body = JsonBody.read(ctx, json, Set.of("machineId", "region", "agentVersion", "databases"));
+        JsonBody body = JsonBody.read(ctx, json, Set.of("machineId", "region", "agentVersion", "databases",
+                "skippedVersions"));
         String machine = Access.name("machineId", body.requiredString("machineId"));
         String region = label(body, "region");
         String agentVersion = label(body, "agentVersion");
         List<String> databases = body.strings("databases");
         databases.forEach(d -> Access.name("databases", d));
-        machines.heartbeat(tenant, machine, region, agentVersion, databases);
+        List<SkippedVersion> skipped = skippedVersions(body);
+        machines.heartbeat(tenant, machine, region, agentVersion, databases, skipped);
+        skipped.forEach(v -> log.warn("event=heartbeat.skipped_version tenant={} machine={} database={} version={}",
+                tenant, machine, v.database(), v.version()));
         List<RestoreRequest> open = restores.open(tenant, machine);
         log.info("event=heartbeat tenant={} machine={} region={} openRestores={}", tenant, machine,
                 region == null ? "-" : region, open.size());
         ctx.json(Map.of("restores", open));
+    }
+
+    /**
+     * What the agent's boot restores skipped: bounded, names and versions checked, reasons printable and short,
+     * since the record is shown to operators.
+     */
+    private static List<SkippedVersion> skippedVersions(JsonBody body) {
+        List<JsonBody> items = body.objects("skippedVersions", Set.of("database", "version", "reason"));
+        if (items.size() > MAX_SKIPPED) {
+            throw JsonBody.invalid("'skippedVersions' may hold at most " + MAX_SKIPPED + " entries");
+        }
+        List<SkippedVersion> out = new ArrayList<>();
+        for (JsonBody item : items) {
+            String database = Access.name("skippedVersions[].database", item.requiredString("database"));
+            String version = item.requiredString("version");
+            if (SnapshotVersion.parse(version).isEmpty()) {
+                throw JsonBody.invalid("'skippedVersions[].version' is not a snapshot version");
+            }
+            String reason = item.requiredString("reason");
+            if (reason.length() > MAX_REASON || reason.chars().anyMatch(Character::isISOControl)) {
+                throw JsonBody.invalid("'skippedVersions[].reason' must be at most " + MAX_REASON
+                        + " characters on one line");
+            }
+            out.add(new SkippedVersion(database, version, reason));
+        }
+        return out;
     }
 
     private static String label(JsonBody body, String field) {

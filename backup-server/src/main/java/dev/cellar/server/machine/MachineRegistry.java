@@ -43,7 +43,7 @@ public final class MachineRegistry {
     }
 
     public MachineRecord heartbeat(String tenant, String machine, String region, String agentVersion,
-                                   List<String> databases) {
+                                   List<String> databases, List<SkippedVersion> skippedVersions) {
         String key = key(tenant, machine);
         var now = clock.instant();
         Optional<byte[]> known = store.read(key);
@@ -51,7 +51,8 @@ public final class MachineRegistry {
             requireRoom(tenant, machine);
         }
         var first = known.flatMap(this::parse).map(MachineRecord::firstSeenAt).orElse(now);
-        MachineRecord record = new MachineRecord(machine, region, agentVersion, List.copyOf(databases), first, now);
+        MachineRecord record = new MachineRecord(machine, region, agentVersion, List.copyOf(databases), first, now,
+                skippedVersions);
         try {
             store.put(key, json.writeValueAsBytes(record));
         } catch (IOException e) {
