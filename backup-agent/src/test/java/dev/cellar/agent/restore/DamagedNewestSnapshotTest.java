@@ -112,6 +112,23 @@ class DamagedNewestSnapshotTest {
     }
 
     @Test
+    void aVersionADrillFoundDamagedIsSkippedWithoutADownload() throws Exception {
+        new Admin(server).runDrills("dmg");
+        Agent agent = AgentFixture.agent(env);
+
+        try (LogLines log = LogLines.of(NewestVerifying.class)) {
+            agent.restorer().restoreNewestVerifying("main", db);
+
+            assertEquals(v1Rows, TestDatabases.rows(db));
+            String skipped = log.lines().stream()
+                    .filter(l -> l.contains("event=restore.version_skipped database=main version=" + v2))
+                    .findFirst().orElseThrow(() -> new AssertionError(log.lines().toString()));
+            // the drill's verdict, not the agent's own integrity check of a downloaded copy
+            assertTrue(skipped.contains("a restore drill found it damaged"), skipped);
+        }
+    }
+
+    @Test
     void aRequestPinningTheBrokenVersionFailsTheBootAndInstallsNothing() throws Exception {
         Admin admin = new Admin(server);
         String id = admin.requestRestore("dmg", "main", v2, null, true).get("id").asText();

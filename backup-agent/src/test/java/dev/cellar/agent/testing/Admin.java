@@ -48,6 +48,11 @@ public final class Admin {
         return versions;
     }
 
+    /** {@code POST /api/v1/drills/run?tenant=}: drills every database of {@code tenant} whose newest is undrilled. */
+    public JsonNode runDrills(String tenant) {
+        return api.expect(200, "POST", "/api/v1/drills/run?tenant=" + tenant, server.adminToken(), null);
+    }
+
     private static String tenantPath(String tenant) {
         return "/api/v1/tenants/" + tenant;
     }
