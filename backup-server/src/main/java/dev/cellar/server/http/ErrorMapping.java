@@ -6,8 +6,11 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +18,9 @@ import org.slf4j.LoggerFactory;
 public final class ErrorMapping {
     private static final long DRAIN_LIMIT = 1 << 20;
     private static final String AUTHORIZED = "cellar.authorized";
+    private static final long SHORT_DRAIN_LIMIT = 64 * 1024;
+    private static final Duration SHORT_DRAIN_SILENCE = Duration.ofMillis(250);
+    private static final Duration SHORT_DRAIN_DEADLINE = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
 
     private ErrorMapping() {
@@ -63,13 +69,13 @@ public final class ErrorMapping {
      * small body gets the answer instead of a reset (closing a connection with unread bytes makes TCP reset it, and a
      * reset can destroy the answer before the client reads it). A blocking read is done only for callers that passed
      * authorization (a tenant can hold a thread as long with any valid request) and never for 408; anyone else's
-     * refusal (401, 403, 404 before authorization) reads only what has already arrived, or clients without a token
-     * trickling their bodies could hold a thread each until the server had none left. Clients that must see the
+     * refusal (401, 403, 404 before authorization) is drained {@linkplain #drainBriefly briefly}, or clients without
+     * a token trickling their bodies could hold a thread each until the server had none left. Clients that must see the
      * answer to a large refused body send {@code Expect: 100-continue} (curl does for bodies over 1 MiB).
      */
     private static void drainRefusedBody(Context ctx, int status) {
         if (status == 408 || !Boolean.TRUE.equals(ctx.attribute(AUTHORIZED))) {
-            drainBuffered(ctx);
+            drainBriefly(ctx);
             return;
         }
         String length = ctx.header("Content-Length");
@@ -88,24 +94,36 @@ public final class ErrorMapping {
     }
 
     /**
-     * Reads, without ever waiting, what has already arrived of a refused body (bounded by {@link #DRAIN_LIMIT}):
-     * closing a connection with unread bytes in its receive buffer makes TCP reset it, and a reset can destroy the
-     * answer before the client reads it. Costs no thread time, so it is safe for refusals anyone can provoke.
+     * Reads what is left of a refused body of at most {@link #SHORT_DRAIN_LIMIT} bytes, waiting at most
+     * {@link #SHORT_DRAIN_SILENCE} for each next byte and {@link #SHORT_DRAIN_DEADLINE} in all: closing a connection
+     * with unread bytes makes TCP reset it, and a reset can destroy the answer before the client reads it. Bounded
+     * this way, a refusal anyone can provoke holds a thread for at most a second, so clients trickling bodies cannot
+     * take the server's threads; larger bodies are not read at all (the connection is closed after the answer).
      */
-    private static void drainBuffered(Context ctx) {
+    private static void drainBriefly(Context ctx) {
+        String length = ctx.header("Content-Length");
+        EndPoint endPoint = null;
+        long idle = 0;
         try {
+            if (length == null || Long.parseLong(length.trim()) > SHORT_DRAIN_LIMIT) {
+                return;
+            }
+            endPoint = ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData()
+                    .getConnection().getEndPoint();
+            idle = endPoint.getIdleTimeout();
+            endPoint.setIdleTimeout(SHORT_DRAIN_SILENCE.toMillis());
+            long deadline = System.nanoTime() + SHORT_DRAIN_DEADLINE.toNanos();
             InputStream in = ctx.req().getInputStream();
             byte[] buffer = new byte[8192];
-            long left = DRAIN_LIMIT;
-            for (int ready = in.available(); ready > 0 && left > 0; ready = in.available()) {
-                int n = in.read(buffer, 0, Math.min(ready, buffer.length));
-                if (n <= 0) {
-                    return;
-                }
-                left -= n;
+            while (System.nanoTime() < deadline && in.read(buffer) > 0) {
+                // discard
             }
-        } catch (IOException | IllegalStateException ignored) {
-            // the client went away or the body was never readable: answer regardless
+        } catch (IOException | RuntimeException ignored) {
+            // silent too long, more than we read for free, or the client went away: answer regardless
+        } finally {
+            if (endPoint != null) {
+                endPoint.setIdleTimeout(idle);
+            }
         }
     }
 

@@ -36,13 +36,23 @@ class SlowClientsTest {
         stallingClientsAreAnsweredAtOnce("/api/v1/nothing-here", 404, "\"not_found\"");
     }
 
+    @Test
+    void clientsStallingSmallBodiesAreAnsweredAfterABriefWait() throws Exception {
+        stallingClientsAreAnsweredAtOnce(UPLOAD, 401, "\"unauthorized\"", 10_000);
+    }
+
     private void stallingClientsAreAnsweredAtOnce(String path, int status, String code) throws Exception {
+        stallingClientsAreAnsweredAtOnce(path, status, code, 1_000_000);
+    }
+
+    private void stallingClientsAreAnsweredAtOnce(String path, int status, String code, long declared)
+            throws Exception {
         try (TestServer server = TestServer.startLocal(dir, Map.of())) {
             List<RawHttp> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < CLIENTS; i++) {
-                    // a 1 MB body is declared, one byte comes, then nothing: the idle timeout (30 s) is far away
-                    clients.add(RawHttp.post(server, path, null, "application/zstd", 1_000_000,
+                    // a body is declared, one byte comes, then nothing: the idle timeout (30 s) is far away
+                    clients.add(RawHttp.post(server, path, null, "application/zstd", declared,
                             "x".getBytes(StandardCharsets.US_ASCII)));
                 }
                 HttpResponse<String> up = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
