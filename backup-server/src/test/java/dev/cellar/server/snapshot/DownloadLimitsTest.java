@@ -41,7 +41,9 @@ class DownloadLimitsTest {
                     readers.add(RawHttp.get(server, DB + "/latest", token, SnapshotDownloads.SQLITE));
                 }
                 HttpResponse<byte[]> busy = null;
-                for (int i = 0; i < 100 && busy == null; i++) {
+                // a generous deadline, not a measure of speed: on a loaded machine the readers take a while to hold
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+                while (busy == null && System.nanoTime() < deadline) {
                     HttpResponse<byte[]> r = plainHead(server, token);
                     if (r.statusCode() == 503) {
                         busy = r;
@@ -61,7 +63,8 @@ class DownloadLimitsTest {
                 }
             }
             int status = 0;
-            for (int i = 0; i < 100 && status != 200; i++) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+            while (status != 200 && System.nanoTime() < deadline) {
                 status = plainHead(server, token).statusCode();
                 if (status != 200) {
                     Thread.sleep(100);
