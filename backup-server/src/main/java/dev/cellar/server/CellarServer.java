@@ -10,7 +10,7 @@ import dev.cellar.server.drill.DrillHandlers;
 import dev.cellar.server.drill.DrillRun;
 import dev.cellar.server.housekeeping.HousekeepingJob;
 import dev.cellar.server.http.ErrorMapping;
-import dev.cellar.server.http.IdleTimeout;
+import dev.cellar.server.http.ConnectorSettings;
 import dev.cellar.server.http.Json;
 import dev.cellar.server.http.JsonErrorHandler;
 import dev.cellar.server.jobs.JobHandlers;
@@ -115,7 +115,7 @@ public final class CellarServer implements AutoCloseable {
             c.jetty.modifyServer(server -> {
                 server.setStopTimeout(DRAIN_MILLIS);
                 server.setErrorHandler(new JsonErrorHandler()); // Jetty's own refusals answer JSON too
-                IdleTimeout.apply(server, config.idleTimeout());
+                ConnectorSettings.apply(server, config.idleTimeout());
             });
             ErrorMapping.install(c.routes);
 
