@@ -106,6 +106,20 @@ public final class JsonBody {
         return out;
     }
 
+    /** The items of an array field, of any type, for the caller to read; empty when absent or null. */
+    public List<JsonNode> items(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw invalid("'" + field + "' must be an array");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        v.forEach(out::add);
+        return out;
+    }
+
     private static byte[] bounded(Context ctx) {
         if (ContentLength.of(ctx) > MAX_BYTES) {
             throw tooLarge();
