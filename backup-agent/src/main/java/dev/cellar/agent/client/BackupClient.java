@@ -117,12 +117,22 @@ public final class BackupClient {
      * @return the pending restore requests this machine may apply (for any machine of the tenant or for this one)
      */
     public List<RestoreRequest> heartbeat(String machineId, Optional<String> region, String agentVersion,
-                                          List<String> databases) throws IOException, ApiException {
+                                          List<HeartbeatDatabase> databases) throws IOException, ApiException {
+        return heartbeat(machineId, region, agentVersion, databases, false);
+    }
+
+    /** @param stopping the agent's final heartbeat at shutdown: the machine stops on purpose */
+    public List<RestoreRequest> heartbeat(String machineId, Optional<String> region, String agentVersion,
+                                          List<HeartbeatDatabase> databases, boolean stopping)
+            throws IOException, ApiException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("machineId", machineId);
         region.ifPresent(r -> body.put("region", r));
         body.put("agentVersion", agentVersion);
-        body.put("databases", databases);
+        body.put("databases", databases.stream().map(HeartbeatDatabase::toJson).toList());
+        if (stopping) {
+            body.put("stoppedOnPurpose", true);
+        }
         Map<String, Object> json = postJson("heartbeats", body);
         return Json.list(json, "restores").stream().map(RestoreRequest::fromJson).toList();
     }

@@ -7,16 +7,23 @@ import dev.cellar.agent.client.Retrier;
 import dev.cellar.agent.config.Database;
 import dev.cellar.agent.config.DatabaseResolver;
 import dev.cellar.agent.log.Kv;
+import dev.cellar.agent.snapshot.DatabaseHealth;
 import dev.cellar.agent.snapshot.UploadState;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +60,11 @@ public final class RestoreRequests {
     private final Set<String> handled = ConcurrentHashMap.newKeySet();
     private final Set<String> noted = ConcurrentHashMap.newKeySet();
     private final ResultJournal unsent;
+    private final DatabaseHealth health;
 
     public RestoreRequests(BackupClient client, Retrier retrier, Machine machine, DatabaseResolver databases,
-                           UploadState state) {
+                           UploadState state, DatabaseHealth health) {
+        this.health = health;
         this.client = client;
         this.retrier = retrier;
         this.machine = machine;
@@ -77,7 +86,7 @@ public final class RestoreRequests {
         Set<String> owed = sendUnsentResults();
         List<String> names = databaseNames();
         List<RestoreRequest> listed = retrier.call("heartbeat", () -> client.heartbeat(machine.machineId(),
-                machine.region(), machine.agentVersion(), names));
+                machine.region(), machine.agentVersion(), health.reports(names)));
         List<RestoreRequest> open = listed.stream()
                 .filter(r -> r.targets(machine.machineId()) && !handled.contains(r.id()) && !owed.contains(r.id()))
                 .sorted(Comparator.comparing(RestoreRequest::id))
@@ -85,6 +94,39 @@ public final class RestoreRequests {
         LOG.info("event=heartbeat.sent machine={} databases={} pending_requests={}", machine.machineId(), names.size(),
                 open.size());
         return open;
+    }
+
+    /**
+     * The final heartbeat at shutdown: the machine stops on purpose, with the outcome of the last snapshot. One
+     * attempt, never retried, given up after {@code budget} (it runs on a thread of its own that the exiting JVM
+     * leaves behind), so it always fits the shutdown deadline.
+     */
+    public void finalHeartbeat(Duration budget) {
+        List<String> names = databaseNames();
+        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+            try {
+                client.heartbeat(machine.machineId(), machine.region(), machine.agentVersion(),
+                        health.reports(names), true);
+            } catch (IOException | ApiException e) {
+                throw new CompletionException(e);
+            }
+        }, r -> {
+            Thread t = new Thread(r, "cellar-final-heartbeat");
+            t.setDaemon(true);
+            t.start();
+        });
+        try {
+            sent.get(budget.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("event=heartbeat.final machine={} databases={}", machine.machineId(), names.size());
+        } catch (TimeoutException e) {
+            LOG.warn("event=heartbeat.final_failed machine={} error=\"no answer within {} ms\"", machine.machineId(),
+                    budget.toMillis());
+        } catch (ExecutionException e) {
+            LOG.warn("event=heartbeat.final_failed machine={} error={}", machine.machineId(),
+                    Kv.quote(String.valueOf(e.getCause().getMessage())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whether this agent has claimed {@code request} already, or been refused it. */

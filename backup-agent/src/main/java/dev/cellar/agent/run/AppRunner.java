@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AppRunner {
     private static final Logger LOG = LoggerFactory.getLogger(AppRunner.class);
+    private static final Duration FINISH_RESERVE = Duration.ofSeconds(3);
 
     private final SnapshotService snapshots;
     private final String cron;
@@ -42,6 +43,16 @@ public final class AppRunner {
         void start();
 
         void stop();
+
+        /** After the last snapshot, with what is left of the shutdown deadline. */
+        default void finish(Duration budget) {
+        }
+    }
+
+    /** The part of the shutdown deadline kept for the companions' {@link Companion#finish}: the final heartbeat. */
+    static Duration finishReserve(Duration shutdownTimeout) {
+        Duration quarter = shutdownTimeout.dividedBy(4);
+        return quarter.compareTo(FINISH_RESERVE) < 0 ? quarter : FINISH_RESERVE;
     }
 
     public AppRunner(SnapshotService snapshots, String cron, boolean snapshotOnShutdown, Duration shutdownTimeout) {
@@ -84,8 +95,10 @@ public final class AppRunner {
             companions.forEach(Companion::stop);
             schedule.close(); // waits for a scheduled snapshot in progress: the last one must come after it
         }
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        Duration reserve = companions.isEmpty() ? Duration.ZERO : finishReserve(shutdownTimeout);
         if (snapshotOnShutdown) {
-            Optional<SnapshotService.Round> round = lastRound();
+            Optional<SnapshotService.Round> round = lastRound(shutdownTimeout.minus(reserve));
             if (command.isEmpty() && round.isEmpty()) {
                 status = ExitCodes.FAILED;
             } else if (command.isEmpty() && !round.get().ok()) {
@@ -94,11 +107,13 @@ public final class AppRunner {
                         ? ExitCodes.SERVER_UNAVAILABLE : ExitCodes.FAILED;
             }
         }
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        companions.forEach(c -> c.finish(left));
         return status;
     }
 
     /** The last snapshot round, or empty when it did not finish within the shutdown timeout (it is then stopped). */
-    private Optional<SnapshotService.Round> lastRound() throws InterruptedException {
+    private Optional<SnapshotService.Round> lastRound(Duration timeout) throws InterruptedException {
         ExecutorService one = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "cellar-last-snapshot");
             t.setDaemon(true);
@@ -106,7 +121,7 @@ public final class AppRunner {
         });
         Future<SnapshotService.Round> round = one.submit(() -> snapshots.runOnce());
         try {
-            return Optional.of(round.get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            return Optional.of(round.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             LOG.error("event=snapshot.shutdown_timeout timeout_ms={} hint=\"raise BACKUP_SHUTDOWN_TIMEOUT and the"
                     + " platform's kill timeout (fly.toml kill_timeout) together\"", shutdownTimeout.toMillis());
