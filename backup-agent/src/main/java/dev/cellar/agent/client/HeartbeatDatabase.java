@@ -4,7 +4,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One database in a heartbeat: its name and, when known, the agent's last outcomes of it (null fields are left out). */
+/**
+ * One database in a heartbeat: its name and, when known, the agent's last outcomes of it (null fields are left
+ * out).
+ */
 public record HeartbeatDatabase(String name, Instant lastBackupAt, String lastError, Instant lastErrorAt,
                                 Long sizeBytes) {
     /** The server takes error texts of up to 500 characters. */

@@ -88,24 +88,6 @@ public final class JsonBody {
         return v.asInt();
     }
 
-    public List<String> strings(String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return List.of();
-        }
-        if (!v.isArray()) {
-            throw invalid("'" + field + "' must be an array of strings");
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode item : v) {
-            if (!item.isTextual()) {
-                throw invalid("'" + field + "' must be an array of strings");
-            }
-            out.add(item.asText());
-        }
-        return out;
-    }
-
     /** The items of an array field, of any type, for the caller to read; empty when absent or null. */
     public List<JsonNode> items(String field) {
         JsonNode v = node.get(field);

@@ -51,8 +51,8 @@ final class TenantListing {
     }
 
     static Query query(String limit, String cursor, String status) {
-        return new Query(limit(limit), cursor == null || cursor.isEmpty() ? Optional.empty() : Optional.of(after(cursor)),
-                statuses(status));
+        Optional<String> after = cursor == null || cursor.isEmpty() ? Optional.empty() : Optional.of(after(cursor));
+        return new Query(limit(limit), after, statuses(status));
     }
 
     static Page page(Query q, TenantWalk walk, TenantOverview overview) {

@@ -27,7 +27,8 @@ public final class TenantOverview {
 
     /**
      * One database of a tenant: its newest snapshot (null when it has none) and its status ({@code never},
-     * {@code ok}, {@code stale}) with the last upload or "unchanged" confirmation and, unless ok, the reason.
+     * {@code ok}, {@code stale}, {@code failing}) with the last upload or "unchanged" confirmation and, unless ok,
+     * the reason.
      */
     public record DatabaseSummary(String database, Snapshot latest, String status, Instant lastBackupAt,
                                   String reason) {
@@ -98,8 +99,8 @@ public final class TenantOverview {
         uploads.addAll(latestOfEach); // machines whose last upload is older than the window still show
         String tenantStatus = BackupStatus.worst(statuses);
         return Optional.of(new TenantSummary(tenant, record.map(TenantRecord::createdAt).orElse(null),
-                tenantStatus, tenantStatus.equals(worst) ? reason : null, last, lastHeartbeat, machines(seen, uploads), ForkCheck.check(recent),
-                databases));
+                tenantStatus, tenantStatus.equals(worst) ? reason : null, last, lastHeartbeat, machines(seen, uploads),
+                ForkCheck.check(recent), databases));
     }
 
     private static List<MachineSummary> machines(List<MachineRecord> seen, List<Snapshot> uploads) {
