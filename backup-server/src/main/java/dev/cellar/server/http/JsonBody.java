@@ -65,6 +65,20 @@ public final class JsonBody {
         return string(field).orElseThrow(() -> invalid("'" + field + "' is required"));
     }
 
+    /** The items of an array field, of any type, for the caller to read; empty when absent or null. */
+    public List<JsonNode> items(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw invalid("'" + field + "' must be an array");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        v.forEach(out::add);
+        return out;
+    }
+
     public boolean bool(String field, boolean otherwise) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
@@ -88,17 +102,21 @@ public final class JsonBody {
         return v.asInt();
     }
 
-    /** The items of an array field, of any type, for the caller to read; empty when absent or null. */
-    public List<JsonNode> items(String field) {
+    public List<String> strings(String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return List.of();
         }
         if (!v.isArray()) {
-            throw invalid("'" + field + "' must be an array");
+            throw invalid("'" + field + "' must be an array of strings");
         }
-        List<JsonNode> out = new ArrayList<>();
-        v.forEach(out::add);
+        List<String> out = new ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isTextual()) {
+                throw invalid("'" + field + "' must be an array of strings");
+            }
+            out.add(item.asText());
+        }
         return out;
     }
 
