@@ -12,12 +12,14 @@ import dev.cellar.agent.files.TempFiles;
 import dev.cellar.agent.requests.RestoreRequests;
 import dev.cellar.agent.restore.Restorer;
 import dev.cellar.agent.snapshot.Compressor;
+import dev.cellar.agent.snapshot.DatabaseHealth;
 import dev.cellar.agent.snapshot.SnapshotService;
 import dev.cellar.agent.snapshot.Snapshotter;
 import dev.cellar.agent.snapshot.UploadState;
 import dev.cellar.agent.snapshot.VacuumInto;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -54,11 +56,12 @@ public final class Agent {
         this.snapshotter = new Snapshotter(
                 new Snapshotter.Settings(config.tempDir(), config.fullIntegrityCheck(), config.machineId()),
                 budget, new Compressor(config.zstdLevel(), config.zstdWorkers()), state, client, retrier, vacuum);
-        this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency());
+        DatabaseHealth health = new DatabaseHealth(Clock.systemUTC());
+        this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency(), health);
         this.restorer = new Restorer(client, retrier, config.retry().attempts(), budget);
         this.requests = config.machineId().map(id -> new RestoreRequests(client, retrier,
                 new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases, state,
-                restorer.skippedVersions()));
+                restorer.skippedVersions(), health));
     }
 
     public AgentConfig config() {

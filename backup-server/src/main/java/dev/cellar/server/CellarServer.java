@@ -1,6 +1,8 @@
 package dev.cellar.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.server.alert.Alerts;
+import dev.cellar.server.alert.StatusWatch;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.auth.AdminSessions;
 import dev.cellar.server.auth.TokenService;
@@ -57,6 +59,8 @@ public final class CellarServer implements AutoCloseable {
     private final Javalin app;
     private final BlobStore store;
     private final NightlyScheduler scheduler;
+    private final Alerts alerts;
+    private final StatusWatch watch;
 
     public CellarServer(ServerConfig config, BlobStore store, String adminToken, byte[] tokenSecret, Clock systemClock) {
         this.store = store;
@@ -75,26 +79,28 @@ public final class CellarServer implements AutoCloseable {
                 config.uploadLimits(), verifier);
         SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store, config.maxPlainDownloads());
         MachineRegistry machines = new MachineRegistry(store, json, clock, config.maxMachinesPerTenant());
-        BackupStatus status = new BackupStatus(catalog, confirmations, config.staleAfter(), clock);
+        BackupStatus status = new BackupStatus(catalog, confirmations, machines, config.staleAfter(), clock);
+        this.alerts = new Alerts(config.alerts());
+        this.watch = new StatusWatch(store, json, catalog, machines, status, alerts, clock);
         TenantOverview overview = new TenantOverview(tenants, catalog, machines, config.forkWindow(), clock, status);
-        TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, tenants, overview);
+        TenantWalk fleet = new TenantWalk(store);
+        TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, fleet, overview);
         RestoreRequests restoreRequests = new RestoreRequests(store, json, clock, config.restoreLease());
         SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads(),
                 config.uploadLimits().perTenant(), restoreRequests);
         RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);
-        HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json);
-        TenantWalk fleet = new TenantWalk(store);
+        HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json, watch, clock);
         RetentionPolicies retentionPolicies = new RetentionPolicies(store, json, config.retention());
         RetentionRun retention = new RetentionRun(fleet, catalog, retentionPolicies, restoreRequests);
         RetentionHandlers retentionHandlers = new RetentionHandlers(access, retentionPolicies, retention, json);
         DrillRun drills = new DrillRun(fleet, catalog, new Drill(store, config.dataDir().resolve("drills")),
-                config.drillConcurrency(), clock);
+                config.drillConcurrency(), clock, watch::soon);
         DrillHandlers drillHandlers = new DrillHandlers(access, drills);
 
         List<NightlyJob> chain = List.of( // the nightly order
                 retention,
                 drills,
-                new StaleJob(fleet, catalog, status),
+                new StaleJob(fleet, watch),
                 new HousekeepingJob(store, fleet, restoreRequests, machines, clock));
         JobRunner runner = new JobRunner(chain, new JobRuns(store, json), clock, config.scheduler().instanceId());
         this.scheduler = NightlyScheduler.start(config.scheduler(), runner);
@@ -117,7 +123,7 @@ public final class CellarServer implements AutoCloseable {
                 server.setErrorHandler(new JsonErrorHandler()); // Jetty's own refusals answer JSON too
                 ConnectorSettings.apply(server, config.idleTimeout());
             });
-            ErrorMapping.install(c.routes);
+            ErrorMapping.install(c.routes, (e, ctx) -> alerts.unexpected(e, ctx.method().name(), ctx.path()));
 
             c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));
 
@@ -176,6 +182,8 @@ public final class CellarServer implements AutoCloseable {
     public void close() {
         app.stop();
         scheduler.close(); // after the last request, before the store its jobs use
+        watch.close(); // evaluations queued by the last requests, then the alerts they queued
+        alerts.close();
         store.close();
     }
 

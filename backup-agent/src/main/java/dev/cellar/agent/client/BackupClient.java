@@ -123,19 +123,25 @@ public final class BackupClient {
     /**
      * Tells the server this machine is alive ({@code POST /api/v1/tenants/{t}/heartbeats}).
      *
+     * @param skipped  versions this process's boot restores skipped (sent only when there are some)
+     * @param stopping the agent's final heartbeat at shutdown: the machine stops on purpose
      * @return the pending restore requests this machine may apply (for any machine of the tenant or for this one)
      */
     public List<RestoreRequest> heartbeat(String machineId, Optional<String> region, String agentVersion,
-                                          List<String> databases, List<SkippedVersion> skipped)
+                                          List<HeartbeatDatabase> databases, List<SkippedVersion> skipped,
+                                          boolean stopping)
             throws IOException, ApiException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("machineId", machineId);
         region.ifPresent(r -> body.put("region", r));
         body.put("agentVersion", agentVersion);
-        body.put("databases", databases);
+        body.put("databases", databases.stream().map(HeartbeatDatabase::toJson).toList());
         if (!skipped.isEmpty()) { // only then: a server older than this field refuses it
             body.put("skippedVersions", skipped.stream().map(v -> Map.of("database", v.database(),
                     "version", v.version(), "reason", v.reason())).toList());
+        }
+        if (stopping) {
+            body.put("stoppedOnPurpose", true);
         }
         Map<String, Object> json = postJson("heartbeats", body);
         List<RestoreRequest> requests = new ArrayList<>();

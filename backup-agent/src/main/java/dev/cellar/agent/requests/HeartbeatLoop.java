@@ -66,6 +66,17 @@ public final class HeartbeatLoop implements AppRunner.Companion {
         }
     }
 
+    /** The final heartbeat: this machine stops on purpose. Skipped when the shutdown deadline has no time left. */
+    @Override
+    public void finish(Duration budget) {
+        if (budget.isZero() || budget.isNegative()) {
+            LOG.warn("event=heartbeat.final_skipped machine={} reason=\"the shutdown deadline has passed\"",
+                    requests.machineId());
+            return;
+        }
+        requests.finalHeartbeat(budget);
+    }
+
     private interface Step {
         void run() throws Exception;
     }

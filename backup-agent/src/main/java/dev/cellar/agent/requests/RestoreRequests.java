@@ -9,16 +9,23 @@ import dev.cellar.agent.config.Database;
 import dev.cellar.agent.config.DatabaseResolver;
 import dev.cellar.agent.log.Kv;
 import dev.cellar.agent.restore.SkippedVersions;
+import dev.cellar.agent.snapshot.DatabaseHealth;
 import dev.cellar.agent.snapshot.UploadState;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,10 +64,13 @@ public final class RestoreRequests {
     private final ResultJournal unsent;
     private final SkippedVersions skipped;
     private volatile boolean reportSkipped = true;
+    private final DatabaseHealth health;
 
     /** @param skipped the versions boot restores skipped, which every heartbeat reports */
     public RestoreRequests(BackupClient client, Retrier retrier, Machine machine, DatabaseResolver databases,
-                           UploadState state, SkippedVersions skipped) {
+                           UploadState state, SkippedVersions skipped,
+                           DatabaseHealth health) {
+        this.health = health;
         this.client = client;
         this.skipped = skipped;
         this.retrier = retrier;
@@ -100,7 +110,7 @@ public final class RestoreRequests {
         List<SkippedVersion> report = reportSkipped ? skipped.list() : List.of();
         try {
             return retrier.call("heartbeat", () -> client.heartbeat(machine.machineId(), machine.region(),
-                    machine.agentVersion(), names, report));
+                    machine.agentVersion(), health.reports(names), report, false));
         } catch (ApiException e) {
             if (e.status() != 400 || report.isEmpty()) {
                 throw e;
@@ -109,7 +119,40 @@ public final class RestoreRequests {
             LOG.warn("event=heartbeat.report_refused field=skippedVersions error={} consequence=\"heartbeats go"
                     + " on without it; the skipped versions are in this log\"", Kv.quote(e.getMessage()));
             return retrier.call("heartbeat", () -> client.heartbeat(machine.machineId(), machine.region(),
-                    machine.agentVersion(), names, List.of()));
+                    machine.agentVersion(), health.reports(names), List.of(), false));
+        }
+    }
+
+    /**
+     * The final heartbeat at shutdown: the machine stops on purpose, with the outcome of the last snapshot. One
+     * attempt, never retried, given up after {@code budget} (it runs on a thread of its own that the exiting JVM
+     * leaves behind), so it always fits the shutdown deadline.
+     */
+    public void finalHeartbeat(Duration budget) {
+        List<String> names = databaseNames();
+        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+            try {
+                client.heartbeat(machine.machineId(), machine.region(), machine.agentVersion(),
+                        health.reports(names), reportSkipped ? skipped.list() : List.of(), true);
+            } catch (IOException | ApiException e) {
+                throw new CompletionException(e);
+            }
+        }, r -> {
+            Thread t = new Thread(r, "cellar-final-heartbeat");
+            t.setDaemon(true);
+            t.start();
+        });
+        try {
+            sent.get(budget.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("event=heartbeat.final machine={} databases={}", machine.machineId(), names.size());
+        } catch (TimeoutException e) {
+            LOG.warn("event=heartbeat.final_failed machine={} error=\"no answer within {} ms\"", machine.machineId(),
+                    budget.toMillis());
+        } catch (ExecutionException e) {
+            LOG.warn("event=heartbeat.final_failed machine={} error={}", machine.machineId(),
+                    Kv.quote(String.valueOf(e.getCause().getMessage())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

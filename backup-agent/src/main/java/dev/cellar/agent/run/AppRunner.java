@@ -34,6 +34,7 @@ public final class AppRunner {
     private static final Logger LOG = LoggerFactory.getLogger(AppRunner.class);
     /** Variables of the agent that the app never sees. */
     static final List<String> SECRETS = List.of(AgentConfigLoader.TOKEN);
+    private static final Duration FINISH_RESERVE = Duration.ofSeconds(3);
 
     private final SnapshotService snapshots;
     private final String cron;
@@ -51,6 +52,16 @@ public final class AppRunner {
 
         /** Stops, by {@code deadline} at the latest. */
         void stop(Instant deadline);
+
+        /** After the last snapshot, with what is left of the shutdown deadline. */
+        default void finish(Duration budget) {
+        }
+    }
+
+    /** The part of the shutdown deadline kept for the companions' {@link Companion#finish}: the final heartbeat. */
+    static Duration finishReserve(Duration shutdownTimeout) {
+        Duration quarter = shutdownTimeout.dividedBy(4);
+        return quarter.compareTo(FINISH_RESERVE) < 0 ? quarter : FINISH_RESERVE;
     }
 
     public AppRunner(SnapshotService snapshots, String cron, boolean snapshotOnShutdown, Duration shutdownTimeout) {
@@ -110,8 +121,9 @@ public final class AppRunner {
             schedule.close(); // interrupts a scheduled snapshot: the last one waits for its database's lock
             companions.forEach(c -> c.stop(by));
         }
+        Duration reserve = companions.isEmpty() ? Duration.ZERO : finishReserve(shutdownTimeout);
         if (snapshotOnShutdown) {
-            Optional<SnapshotService.Round> round = lastRound(beginShutdown());
+            Optional<SnapshotService.Round> round = lastRound(beginShutdown().minus(reserve));
             if (command.isEmpty() && round.isEmpty()) {
                 status = ExitCodes.FAILED;
             } else if (command.isEmpty() && !round.get().ok()) {
@@ -120,6 +132,9 @@ public final class AppRunner {
                         ? ExitCodes.SERVER_UNAVAILABLE : ExitCodes.FAILED;
             }
         }
+        Duration rest = Duration.between(Instant.now(), beginShutdown());
+        Duration left = rest.isNegative() ? Duration.ZERO : rest;
+        companions.forEach(c -> c.finish(left));
         return status;
     }
 

@@ -37,8 +37,16 @@ public final class SnapshotService {
     private final Snapshotter snapshotter;
     private final int concurrency;
     private final AtomicInteger threads = new AtomicInteger();
+    private final DatabaseHealth health;
 
     public SnapshotService(DatabaseResolver resolver, Snapshotter snapshotter, int concurrency) {
+        this(resolver, snapshotter, concurrency, new DatabaseHealth(java.time.Clock.systemUTC()));
+    }
+
+    /** @param health told every database's outcome, for the heartbeats */
+    public SnapshotService(DatabaseResolver resolver, Snapshotter snapshotter, int concurrency,
+                           DatabaseHealth health) {
+        this.health = health;
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1");
         }
@@ -81,11 +89,13 @@ public final class SnapshotService {
                 try {
                     SnapshotResult r = running.get(i).get();
                     results.add(r);
+                    health.succeeded(r);
                     log(r);
                 } catch (ExecutionException wrapped) {
                     Throwable cause = wrapped.getCause();
                     Exception e = cause instanceof Exception ex ? ex : new IllegalStateException(cause);
                     failures.put(db.name(), e);
+                    health.failed(db, e);
                     LOG.error("event=snapshot.failed database={} path={} error={}", db.name(), db.path(),
                             Kv.quote(e.getMessage() == null ? e.toString() : e.getMessage()));
                 }

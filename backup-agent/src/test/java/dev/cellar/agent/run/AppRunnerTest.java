@@ -103,4 +103,53 @@ class AppRunnerTest {
             assertEquals(2, agent.client().list("main", 10, Optional.empty()).snapshots().size());
         }
     }
+
+    @Test
+    void theFinalHeartbeatToAServerThatNeverAnswersStillFitsTheShutdownDeadline() throws Exception {
+        // a server that accepts connections and never says a word
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                List<java.net.Socket> held = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Agent agent = AgentFixture.agent(AgentFixture.env(java.net.URI.create("http://127.0.0.1:"
+                    + silent.getLocalPort()), "t9", "cellar.t9.0.nonce.signature", data));
+            Duration timeout = Duration.ofSeconds(2);
+            List<Duration> budgets = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AppRunner runner = new AppRunner(agent.snapshots(), NEVER, false, timeout)
+                    .alongside(new AppRunner.Companion() {
+                        @Override
+                        public void start() {
+                        }
+
+                        @Override
+                        public void stop(java.time.Instant deadline) {
+                        }
+
+                        @Override
+                        public void finish(Duration budget) {
+                            budgets.add(budget);
+                            agent.restoreRequests().orElseThrow().finalHeartbeat(budget);
+                        }
+                    });
+            runner.stop("TERM");
+            long start = System.nanoTime();
+            runner.run(List.of());
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertEquals(1, budgets.size());
+            assertTrue(budgets.get(0).compareTo(timeout) <= 0 && !budgets.get(0).isZero(), budgets.toString());
+            // an upper bound with a wide margin: one attempt, no retries (three of 10 s each would take 30 s)
+            assertTrue(took.compareTo(timeout.plusSeconds(5)) < 0, "took " + took);
+        }
+    }
 }

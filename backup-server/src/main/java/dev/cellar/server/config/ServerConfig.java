@@ -1,5 +1,6 @@
 package dev.cellar.server.config;
 
+import dev.cellar.server.alert.AlertSettings;
 import dev.cellar.server.retention.RetentionPolicy;
 import dev.cellar.server.jobs.JobDatabase;
 import dev.cellar.server.jobs.SchedulerSettings;
@@ -42,6 +43,7 @@ import org.quartz.CronExpression;
  * @param maxMachinesPerTenant machine records one tenant may have ({@code BACKUP_MAX_MACHINES_PER_TENANT})
  * @param maxPlainDownloads plain-SQLite downloads (each decompressing) at once ({@code BACKUP_MAX_PLAIN_DOWNLOADS})
  * @param adminSessionTtl how long an admin page sign-in lasts ({@code BACKUP_ADMIN_SESSION_TTL})
+ * @param alerts          where status transitions go ({@code BACKUP_ALERT_WEBHOOK_URL}, {@code SENTRY_DSN})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -67,6 +69,7 @@ public record ServerConfig(
         int maxMachinesPerTenant,
         int maxPlainDownloads,
         Duration adminSessionTtl,
+        AlertSettings alerts,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -83,7 +86,7 @@ public record ServerConfig(
             "BACKUP_RESTORE_LEASE", "BACKUP_IDLE_TIMEOUT", "BACKUP_MAX_UPLOADS_PER_TENANT",
             "BACKUP_UPLOAD_MIN_RATE", "BACKUP_UPLOAD_RATE_GRACE", "BACKUP_UPLOAD_DEADLINE",
             "BACKUP_VERIFY_ON_UPLOAD", "BACKUP_VERIFY_SPOOL_BYTES", "BACKUP_MAX_MACHINES_PER_TENANT",
-            "BACKUP_MAX_PLAIN_DOWNLOADS", "BACKUP_ADMIN_SESSION_TTL");
+            "BACKUP_MAX_PLAIN_DOWNLOADS", "BACKUP_ADMIN_SESSION_TTL", "BACKUP_ALERT_WEBHOOK_URL");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -138,6 +141,7 @@ public record ServerConfig(
         int maxMachines = r.integer("BACKUP_MAX_MACHINES_PER_TENANT", 100, 1, 100_000);
         int maxPlainDownloads = r.integer("BACKUP_MAX_PLAIN_DOWNLOADS", 4, 1, 256);
         Duration sessionTtl = positive(r, "BACKUP_ADMIN_SESSION_TTL", Duration.ofHours(8));
+        AlertSettings alerts = alerts(r);
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -148,8 +152,38 @@ public record ServerConfig(
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
                 forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, idleTimeout, uploadLimits,
-                verify.equals("quick"), verifySpool, maxMachines, maxPlainDownloads, sessionTtl,
+                verify.equals("quick"), verifySpool, maxMachines, maxPlainDownloads, sessionTtl, alerts,
                 List.copyOf(unknown));
+    }
+
+    /** Both values carry credentials: a problem names the variable, never echoes the value. */
+    private static AlertSettings alerts(EnvReader r) {
+        Optional<URI> webhook = r.string("BACKUP_ALERT_WEBHOOK_URL").flatMap(v -> {
+            URI uri = absoluteHttp(v);
+            if (uri == null) {
+                r.problem("BACKUP_ALERT_WEBHOOK_URL", "must be an absolute http or https URL");
+            }
+            return Optional.ofNullable(uri);
+        });
+        Optional<String> dsn = r.string("SENTRY_DSN");
+        dsn.ifPresent(v -> {
+            URI uri = absoluteHttp(v);
+            if (uri == null || uri.getRawUserInfo() == null || uri.getPath() == null
+                    || !uri.getPath().matches("(/.*)?/[^/]+")) {
+                r.problem("SENTRY_DSN", "must be a Sentry DSN such as https://<key>@o1.ingest.sentry.io/<project>");
+            }
+        });
+        return new AlertSettings(webhook, dsn);
+    }
+
+    private static URI absoluteHttp(String value) {
+        try {
+            URI uri = new URI(value);
+            return uri.getScheme() != null && uri.getScheme().matches("(?i)https?") && uri.getHost() != null
+                    ? uri : null;
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
     }
 
     private static UploadLimits uploadLimits(EnvReader r, int uploads) {

@@ -38,6 +38,7 @@ public final class DrillRun implements NightlyJob {
     private final Drill drill;
     private final int concurrency;
     private final Clock clock;
+    private final Consumer<String> verdictRecorded;
 
     /** One drill done: {@code verification} is {@code ok}, the failure, or null when the drill could not run. */
     public record Result(String tenant, String database, String version, Instant verifiedAt, String verification,
@@ -45,6 +46,13 @@ public final class DrillRun implements NightlyJob {
     }
 
     public DrillRun(TenantWalk tenants, SnapshotCatalog catalog, Drill drill, int concurrency, Clock clock) {
+        this(tenants, catalog, drill, concurrency, clock, tenant -> { });
+    }
+
+    /** @param verdictRecorded told the tenant after each recorded verdict (status transitions are evaluated there) */
+    public DrillRun(TenantWalk tenants, SnapshotCatalog catalog, Drill drill, int concurrency, Clock clock,
+                    Consumer<String> verdictRecorded) {
+        this.verdictRecorded = verdictRecorded;
         this.tenants = tenants;
         this.catalog = catalog;
         this.drill = drill;
@@ -145,6 +153,7 @@ public final class DrillRun implements NightlyJob {
                 return new Result(s.tenant(), s.database(), s.version(), null, null, "deleted while drilled");
             }
             Verifications.Verdict v = catalog.verifications().record(s, clock.instant(), verification);
+            verdictRecorded.accept(s.tenant());
             long ms = (System.nanoTime() - started) / 1_000_000;
             if (v.ok()) {
                 log.info("event=drill.ok tenant={} database={} version={} sizeBytes={} ms={}", s.tenant(),

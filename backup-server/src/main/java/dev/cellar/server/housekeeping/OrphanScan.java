@@ -33,6 +33,7 @@ final class OrphanScan {
             Pattern.compile("tenants/" + NAME + "/retention\\.json"),
             Pattern.compile("tenants/" + NAME + "/databases/" + NAME + "/confirmed\\.json"),
             Pattern.compile("tenants/" + NAME + "/databases/" + NAME + "/drills/\\d{13}_[^/]+"),
+            Pattern.compile("tenants/" + NAME + "/databases/" + NAME + "/transitions/\\d{10}\\.json"),
             Pattern.compile("jobs/" + NAME + "/runs/\\d{13}_[0-9a-f]{8}\\.json"),
             Pattern.compile("admin/signed-out/[A-Za-z0-9_-]{24}"));
     private static final String DATA_SUFFIX = ".sqlite.zst";

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
@@ -27,6 +28,11 @@ public final class ErrorMapping {
     }
 
     public static void install(RoutesConfig routes) {
+        install(routes, (e, ctx) -> { });
+    }
+
+    /** @param unexpected told of every failure that became a 500 (the alerts send it to Sentry) */
+    public static void install(RoutesConfig routes, BiConsumer<Exception, Context> unexpected) {
         routes.exception(ApiError.class, (e, ctx) -> respond(ctx, e));
         routes.exception(StorageException.class, (e, ctx) -> {
             log.warn("event=storage.unavailable method={} path={} cause=\"{}\"", ctx.method(), ctx.path(),
@@ -38,6 +44,7 @@ public final class ErrorMapping {
                 respond(ctx, new ApiError(e.getStatus(), codeFor(e.getStatus()), e.getMessage())));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("event=request.failed method={} path={}", ctx.method(), ctx.path(), e);
+            unexpected.accept(e, ctx);
             respond(ctx, new ApiError(500, "internal_error", "the server failed; see its log"));
         });
     }

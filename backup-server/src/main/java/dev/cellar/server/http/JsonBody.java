@@ -69,6 +69,20 @@ public final class JsonBody {
         return string(field).orElseThrow(() -> invalid("'" + field + "' is required"));
     }
 
+    /** The items of an array field, of any type, for the caller to read; empty when absent or null. */
+    public List<JsonNode> items(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw invalid("'" + field + "' must be an array");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        v.forEach(out::add);
+        return out;
+    }
+
     public boolean bool(String field, boolean otherwise) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {

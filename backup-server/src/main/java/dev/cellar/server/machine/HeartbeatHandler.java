@@ -2,12 +2,14 @@ package dev.cellar.server.machine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cellar.core.SnapshotVersion;
+import dev.cellar.server.alert.StatusWatch;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.http.JsonBody;
 import dev.cellar.server.restore.RestoreRequest;
 import dev.cellar.server.restore.RestoreRequests;
 import io.javalin.http.Context;
 import java.util.ArrayList;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,9 +28,14 @@ public final class HeartbeatHandler {
     private final MachineRegistry machines;
     private final RestoreRequests restores;
     private final ObjectMapper json;
+    private final StatusWatch watch;
+    private final Clock clock;
 
-    public HeartbeatHandler(Access access, MachineRegistry machines, RestoreRequests restores, ObjectMapper json) {
+    public HeartbeatHandler(Access access, MachineRegistry machines, RestoreRequests restores, ObjectMapper json,
+                            StatusWatch watch, Clock clock) {
         this.access = access;
+        this.watch = watch;
+        this.clock = clock;
         this.machines = machines;
         this.restores = restores;
         this.json = json;
@@ -37,19 +44,20 @@ public final class HeartbeatHandler {
     public void heartbeat(Context ctx) {
         String tenant = access.requireTenant(ctx);
         JsonBody body = JsonBody.read(ctx, json, Set.of("machineId", "region", "agentVersion", "databases",
-                "skippedVersions"));
+                "skippedVersions", "stoppedOnPurpose"));
         String machine = Access.name("machineId", body.requiredString("machineId"));
         String region = label(body, "region");
         String agentVersion = label(body, "agentVersion");
-        List<String> databases = body.strings("databases");
-        databases.forEach(d -> Access.name("databases", d));
+        List<DatabaseReport> databases = HeartbeatDatabases.read(body.items("databases"), clock.instant());
         List<SkippedVersion> skipped = skippedVersions(body);
-        machines.heartbeat(tenant, machine, region, agentVersion, databases, skipped);
+        boolean stopping = body.bool("stoppedOnPurpose", false);
+        machines.heartbeat(tenant, machine, region, agentVersion, databases, skipped, stopping);
         skipped.forEach(v -> log.warn("event=heartbeat.skipped_version tenant={} machine={} database={} version={}",
                 tenant, machine, v.database(), v.version()));
-        List<RestoreRequest> open = restores.open(tenant, machine);
-        log.info("event=heartbeat tenant={} machine={} region={} openRestores={}", tenant, machine,
-                region == null ? "-" : region, open.size());
+        watch.soon(tenant); // the heartbeat may carry a failure or a recovery; evaluated off the request thread
+        List<RestoreRequest> open = stopping ? List.of() : restores.open(tenant, machine);
+        log.info("event=heartbeat tenant={} machine={} region={} openRestores={} stoppedOnPurpose={}", tenant,
+                machine, region == null ? "-" : region, open.size(), stopping);
         ctx.json(Map.of("restores", open));
     }
 

@@ -42,17 +42,36 @@ public final class MachineRegistry {
         this.maxPerTenant = maxPerTenant;
     }
 
+    /** A heartbeat that names its databases only, as older agents send it. */
     public MachineRecord heartbeat(String tenant, String machine, String region, String agentVersion,
-                                   List<String> databases, List<SkippedVersion> skippedVersions) {
+                                   List<String> databases) {
+        return heartbeat(tenant, machine, region, agentVersion,
+                databases.stream().map(DatabaseReport::ofName).toList(), List.of(), false);
+    }
+
+    /**
+     * Records a heartbeat. Each database's failure count carries on from this machine's previous report of it
+     * ({@link DatabaseReport#countedAfter}).
+     *
+     * @param skippedVersions versions the agent's boot restores skipped because they failed verification
+     * @param stopping        the agent's final heartbeat at shutdown
+     */
+    public MachineRecord heartbeat(String tenant, String machine, String region, String agentVersion,
+                                   List<DatabaseReport> databases, List<SkippedVersion> skippedVersions,
+                                   boolean stopping) {
         String key = key(tenant, machine);
         var now = clock.instant();
         Optional<byte[]> known = store.read(key);
         if (known.isEmpty()) {
             requireRoom(tenant, machine);
         }
-        var first = known.flatMap(this::parse).map(MachineRecord::firstSeenAt).orElse(now);
-        MachineRecord record = new MachineRecord(machine, region, agentVersion, List.copyOf(databases), first, now,
-                skippedVersions);
+        Optional<MachineRecord> previous = known.flatMap(this::parse);
+        var first = previous.map(MachineRecord::firstSeenAt).orElse(now);
+        List<DatabaseReport> counted = databases.stream()
+                .map(d -> d.countedAfter(previous.flatMap(p -> p.report(d.name())).orElse(null)))
+                .toList();
+        MachineRecord record = new MachineRecord(machine, region, agentVersion, counted, first, now,
+                skippedVersions, stopping);
         try {
             store.put(key, json.writeValueAsBytes(record));
         } catch (IOException e) {

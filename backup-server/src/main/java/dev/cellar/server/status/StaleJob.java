@@ -1,27 +1,27 @@
 package dev.cellar.server.status;
 
+import dev.cellar.server.alert.StatusWatch;
 import dev.cellar.server.jobs.JobReport;
 import dev.cellar.server.jobs.JobReports;
 import dev.cellar.server.jobs.NightlyJob;
-import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.tenant.TenantWalk;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nightly stale detection: walks the fleet one tenant at a time, logs every stale database as a warning and
- * counts the statuses. It only reads, so any number of instances may run it at once.
+ * The nightly stale detection: walks the fleet one tenant at a time through the {@link StatusWatch} (which records
+ * each status change and sends its alert, once across instances), logs every stale database as a warning and
+ * counts the statuses. Any number of instances may run it at once.
  */
 public final class StaleJob implements NightlyJob {
     private static final Logger log = LoggerFactory.getLogger(StaleJob.class);
     private final TenantWalk tenants;
-    private final SnapshotCatalog catalog;
-    private final BackupStatus status;
+    private final StatusWatch watch;
 
-    public StaleJob(TenantWalk tenants, SnapshotCatalog catalog, BackupStatus status) {
+    public StaleJob(TenantWalk tenants, StatusWatch watch) {
         this.tenants = tenants;
-        this.catalog = catalog;
-        this.status = status;
+        this.watch = watch;
     }
 
     @Override
@@ -35,8 +35,9 @@ public final class StaleJob implements NightlyJob {
                 DatabaseStatus.FAILING, DatabaseStatus.NEVER);
         tenants.forEach(tenant -> {
             try {
-                for (String database : catalog.databases(tenant)) {
-                    DatabaseStatus s = status.of(tenant, database);
+                for (Map.Entry<String, DatabaseStatus> e : watch.evaluate(tenant).entrySet()) {
+                    String database = e.getKey();
+                    DatabaseStatus s = e.getValue();
                     report.add("databases", 1);
                     report.add(s.status(), 1);
                     if (DatabaseStatus.STALE.equals(s.status())) {

@@ -4,8 +4,7 @@ import dev.cellar.server.auth.Access;
 import dev.cellar.server.auth.TokenService;
 import dev.cellar.server.http.ApiError;
 import io.javalin.http.Context;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,13 +14,13 @@ public final class TenantHandlers {
     private static final Logger log = LoggerFactory.getLogger(TenantHandlers.class);
     private final Access access;
     private final TokenService tokens;
-    private final TenantRegistry tenants;
+    private final TenantWalk walk;
     private final TenantOverview overview;
 
-    public TenantHandlers(Access access, TokenService tokens, TenantRegistry tenants, TenantOverview overview) {
+    public TenantHandlers(Access access, TokenService tokens, TenantWalk walk, TenantOverview overview) {
         this.access = access;
         this.tokens = tokens;
-        this.tenants = tenants;
+        this.walk = walk;
         this.overview = overview;
     }
 
@@ -39,13 +38,16 @@ public final class TenantHandlers {
         ctx.status(204);
     }
 
+    /** One page of tenants: {@code ?limit=}, {@code ?cursor=} (the previous page's {@code next}), {@code ?status=}. */
     public void list(Context ctx) {
         access.requireAdmin(ctx);
-        List<TenantOverview.TenantSummary> all = new ArrayList<>();
-        for (String tenant : tenants.names()) {
-            overview.summary(tenant).ifPresent(all::add);
-        }
-        ctx.json(Map.of("tenants", all));
+        TenantListing.Query query = TenantListing.query(ctx.queryParam("limit"), ctx.queryParam("cursor"),
+                ctx.queryParam("status"));
+        TenantListing.Page page = TenantListing.page(query, walk, overview);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("tenants", page.tenants());
+        body.put("next", page.next());
+        ctx.json(body);
     }
 
     public void get(Context ctx) {

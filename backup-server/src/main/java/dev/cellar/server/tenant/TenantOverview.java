@@ -1,5 +1,6 @@
 package dev.cellar.server.tenant;
 
+import dev.cellar.server.machine.DatabaseReport;
 import dev.cellar.server.machine.MachineRecord;
 import dev.cellar.server.machine.MachineRegistry;
 import dev.cellar.server.snapshot.Snapshot;
@@ -26,23 +27,28 @@ public final class TenantOverview {
 
     /**
      * One database of a tenant: its newest snapshot (null when it has none) and its status ({@code never},
-     * {@code ok}, {@code stale}) with the last upload or "unchanged" confirmation and, unless ok, the reason.
+     * {@code ok}, {@code stale}, {@code failing}) with the last upload or "unchanged" confirmation and, unless ok,
+     * the reason.
      */
     public record DatabaseSummary(String database, Snapshot latest, String status, Instant lastBackupAt,
                                   String reason) {
     }
 
-    /** A machine seen by heartbeat or by upload; fields it never reported are null. */
+    /**
+     * A machine seen by heartbeat or by upload; fields it never reported are null. {@code lastSeenAt} is its last
+     * heartbeat; {@code stoppedOnPurpose} says that heartbeat was the agent's final one at shutdown;
+     * {@code databases} what its agent last reported of each database.
+     */
     public record MachineSummary(String machineId, String region, String agentVersion, Instant lastSeenAt,
-                                 Instant lastUploadAt) {
+                                 Instant lastUploadAt, boolean stoppedOnPurpose, List<DatabaseReport> databases) {
     }
 
     /**
      * One tenant. {@code status} is its worst database's ({@code never} when none has a snapshot yet, {@code ok},
-     * {@code stale}); {@code machines} are those that
-     * sent a heartbeat or uploaded within the fork window; {@code warnings} such as {@code forked_history}.
+     * {@code stale}, {@code failing}) and {@code reason} that database's reason, named; {@code machines} are those
+     * that sent a heartbeat or uploaded within the fork window; {@code warnings} such as {@code forked_history}.
      */
-    public record TenantSummary(String tenant, Instant createdAt, String status, Instant lastSnapshotAt,
+    public record TenantSummary(String tenant, Instant createdAt, String status, String reason, Instant lastSnapshotAt,
                                 Instant lastHeartbeatAt, List<MachineSummary> machines,
                                 List<ForkCheck.Warning> warnings, List<DatabaseSummary> databases) {
     }
@@ -65,13 +71,20 @@ public final class TenantOverview {
         List<Snapshot> recent = new ArrayList<>();
         Instant last = null;
         List<Snapshot> latestOfEach = new ArrayList<>();
+        List<MachineRecord> seen = machines.list(tenant);
+        String reason = null;
+        String worst = null;
         for (String database : catalog.databases(tenant)) {
             // newest first: an active database's latest snapshot is the first of the window's, at no extra request
             List<Snapshot> inWindow = catalog.since(tenant, database, windowStart);
             recent.addAll(inWindow);
             Snapshot latest = inWindow.isEmpty() ? catalog.latest(tenant, database).orElse(null) : inWindow.get(0);
-            DatabaseStatus s = status.of(tenant, database, latest);
+            DatabaseStatus s = status.of(tenant, database, latest, seen);
             statuses.add(s);
+            if (s.reason() != null && (worst == null || BackupStatus.compare(s.status(), worst) > 0)) {
+                worst = s.status();
+                reason = database + ": " + s.reason();
+            }
             databases.add(new DatabaseSummary(database, latest, s.status(), s.lastBackupAt(), s.reason()));
             if (latest != null) {
                 last = later(last, latest.createdAt());
@@ -81,27 +94,27 @@ public final class TenantOverview {
         if (record.isEmpty() && databases.isEmpty()) {
             return Optional.empty();
         }
-        List<MachineRecord> seen = machines.list(tenant);
         Instant lastHeartbeat = seen.stream().map(MachineRecord::lastSeenAt).reduce(null, TenantOverview::later);
         List<Snapshot> uploads = new ArrayList<>(recent);
         uploads.addAll(latestOfEach); // machines whose last upload is older than the window still show
+        String tenantStatus = BackupStatus.worst(statuses);
         return Optional.of(new TenantSummary(tenant, record.map(TenantRecord::createdAt).orElse(null),
-                BackupStatus.worst(statuses), last, lastHeartbeat, machines(seen, uploads), ForkCheck.check(recent),
-                databases));
+                tenantStatus, tenantStatus.equals(worst) ? reason : null, last, lastHeartbeat, machines(seen, uploads),
+                ForkCheck.check(recent), databases));
     }
 
     private static List<MachineSummary> machines(List<MachineRecord> seen, List<Snapshot> uploads) {
         Map<String, MachineSummary> byId = new TreeMap<>();
         for (MachineRecord m : seen) {
             byId.put(m.machineId(), new MachineSummary(m.machineId(), m.region(), m.agentVersion(), m.lastSeenAt(),
-                    null));
+                    null, m.stoppedOnPurpose(), m.databases()));
         }
         for (Snapshot s : uploads) {
             if (s.machineId() != null) {
                 MachineSummary m = byId.getOrDefault(s.machineId(),
-                        new MachineSummary(s.machineId(), null, null, null, null));
+                        new MachineSummary(s.machineId(), null, null, null, null, false, List.of()));
                 byId.put(s.machineId(), new MachineSummary(m.machineId(), m.region(), m.agentVersion(),
-                        m.lastSeenAt(), later(m.lastUploadAt(), s.createdAt())));
+                        m.lastSeenAt(), later(m.lastUploadAt(), s.createdAt()), m.stoppedOnPurpose(), m.databases()));
             }
         }
         return List.copyOf(byId.values());

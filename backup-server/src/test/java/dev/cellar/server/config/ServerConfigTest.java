@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellar.server.alert.AlertSettings;
 import dev.cellar.server.retention.RetentionPolicy;
 import dev.cellar.server.storage.s3.S3Settings;
 import java.net.URI;
@@ -322,9 +323,29 @@ class ServerConfigTest {
         env.put("BACKUP_MAX_MACHINES_PER_TENANT", "10");
         env.put("BACKUP_MAX_PLAIN_DOWNLOADS", "2");
         env.put("BACKUP_ADMIN_SESSION_TTL", "PT1H");
+        env.put("BACKUP_ALERT_WEBHOOK_URL", "https://hooks.example.com/services/T0/B0/x");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());
+    }
+
+    @Test
+    void alertDestinationsAreReadAndBadOnesRefusedWithoutEchoingThem() {
+        assertEquals(AlertSettings.NONE, ServerConfig.fromEnv(Map.of()).alerts(), "nothing is sent when unset");
+        ServerConfig config = ServerConfig.fromEnv(Map.of(
+                "BACKUP_ALERT_WEBHOOK_URL", "https://hooks.example.com/services/T0/B0/secretpart",
+                "SENTRY_DSN", "https://publickey@o1.ingest.sentry.io/42"));
+        assertEquals(Optional.of(URI.create("https://hooks.example.com/services/T0/B0/secretpart")),
+                config.alerts().webhook());
+        assertEquals(Optional.of("https://publickey@o1.ingest.sentry.io/42"), config.alerts().sentryDsn());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "BACKUP_ALERT_WEBHOOK_URL", "hooks.example.com/secretpart",
+                "SENTRY_DSN", "https://o1.ingest.sentry.io/secretproject")));
+        assertEquals("invalid configuration:\n"
+                + "  - BACKUP_ALERT_WEBHOOK_URL must be an absolute http or https URL\n"
+                + "  - SENTRY_DSN must be a Sentry DSN such as https://<key>@o1.ingest.sentry.io/<project>",
+                e.getMessage());
     }
 
     @Test

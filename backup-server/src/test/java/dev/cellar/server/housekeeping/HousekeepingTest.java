@@ -101,12 +101,12 @@ class HousekeepingTest {
         String cancelled = requests.create("acme", "logs", VERSION, VERSION, null, false).id();
         requests.cancel("acme", cancelled, "not needed");
         String pending = requests.create("acme", "jobs", VERSION, VERSION, null, false).id();
-        machines.heartbeat("acme", "m-old", "ams", "0.1.0", List.of("app"), List.of());
+        machines.heartbeat("acme", "m-old", "ams", "0.1.0", List.of("app"));
         clock.advance(Duration.ofDays(20));
         String recent = requests.create("acme", "cache", VERSION, VERSION, null, false).id();
         requests.claim("acme", recent, "m-new");
         requests.finish("acme", recent, RestoreRequest.FAILED, "disk full", "m-new");
-        machines.heartbeat("acme", "m-new", "ams", "0.1.0", List.of("app"), List.of());
+        machines.heartbeat("acme", "m-new", "ams", "0.1.0", List.of("app"));
         clock.set(start.plus(Duration.ofDays(30)).plusMillis(1));
 
         JobReport report = job(store).runOnce();
@@ -137,7 +137,7 @@ class HousekeepingTest {
                         Optional.<ContentDigest>empty(), "m-1"), in);
             }
         }
-        new MachineRegistry(store, JSON, clock).heartbeat("acme", "m-1", "ams", "0.1.0", List.of("app"), List.of());
+        new MachineRegistry(store, JSON, clock).heartbeat("acme", "m-1", "ams", "0.1.0", List.of("app"));
         new RestoreRequests(store, JSON, clock, Duration.ofMinutes(10)).create("acme", "app", VERSION, "latest", null, false);
         store.put("tenants/acme/tenant.json", "{}".getBytes(UTF_8));
         new JobRuns(store, JSON).record(new JobRun("housekeeping", JobRun.ADMIN, null, clock.instant(),
@@ -184,7 +184,7 @@ class HousekeepingTest {
         for (int i = 0; i < 6; i++) {
             String id = requests.create("t" + i, "app", VERSION, "latest", null, false).id();
             requests.cancel("t" + i, id, "test");
-            new MachineRegistry(store, JSON, clock).heartbeat("t" + i, "m-" + i, "ams", "0.1.0", List.of("app"), List.of());
+            new MachineRegistry(store, JSON, clock).heartbeat("t" + i, "m-" + i, "ams", "0.1.0", List.of("app"));
         }
         clock.set(start.plus(Duration.ofDays(31)));
         ExecutorService pool = Executors.newFixedThreadPool(2);

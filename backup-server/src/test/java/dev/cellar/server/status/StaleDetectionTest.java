@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellar.core.ContentDigest;
+import dev.cellar.server.alert.AlertSettings;
+import dev.cellar.server.alert.Alerts;
+import dev.cellar.server.alert.StatusWatch;
 import dev.cellar.server.http.Json;
+import dev.cellar.server.machine.MachineRegistry;
 import dev.cellar.server.jobs.JobReport;
 import dev.cellar.server.snapshot.BodyFormat;
 import dev.cellar.server.snapshot.SnapshotCatalog;
@@ -72,8 +76,8 @@ class StaleDetectionTest {
 
     /** What a server over this bucket concludes; a new one each time, as a rebuilt server would be. */
     private BackupStatus freshServer(BlobStore over) {
-        return new BackupStatus(new SnapshotCatalog(over), new UploadConfirmations(over, Json.mapper()), STALE_AFTER,
-                clock);
+        return new BackupStatus(new SnapshotCatalog(over), new UploadConfirmations(over, Json.mapper()),
+                new MachineRegistry(over, Json.mapper(), clock), STALE_AFTER, clock);
     }
 
     private Path database(String name, long seed) throws Exception {
@@ -145,8 +149,12 @@ class StaleDetectionTest {
         upload("alpha", "fresh", database("a1b", 8));
         assertFalse(upload("beta", "app", beta), "unchanged: a confirmation, no snapshot");
 
-        JobReport report = new StaleJob(new TenantWalk(store), new SnapshotCatalog(store), freshServer(store))
-                .runOnce();
+        JobReport report;
+        try (Alerts none = new Alerts(AlertSettings.NONE);
+             StatusWatch watch = new StatusWatch(store, Json.mapper(), new SnapshotCatalog(store),
+                     new MachineRegistry(store, Json.mapper(), clock), freshServer(store), none, clock)) {
+            report = new StaleJob(new TenantWalk(store), watch).runOnce();
+        }
 
         assertEquals(Map.of("databases", 3L, "ok", 2L, "stale", 1L, "failing", 0L, "never", 0L), report.counts());
         assertEquals(List.of("databases", "ok", "stale", "failing", "never"), List.copyOf(report.counts().keySet()));
