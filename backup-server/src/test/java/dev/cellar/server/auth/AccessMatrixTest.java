@@ -39,7 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * forged token, another tenant's token, the tenant's own token and the admin token. A route without a row in
  * {@link #ROWS} is a failing case, so a new endpoint cannot ship unclassified. Callers that may not act also must
  * not learn or change anything: their answer never names the tenant's data, and the tenant's state (snapshots,
- * restore requests, retention, machines) is the same before and after.
+ * restore requests, retention, machines) is the same before and after. The read-only metrics token
+ * ({@code BACKUP_METRICS_TOKEN}) opens {@code GET /metrics} and nothing else.
  */
 class AccessMatrixTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +49,7 @@ class AccessMatrixTest {
     private static final String DB = TENANT + "/databases/main/snapshots";
     private static final String RESTORE_DB = TENANT + "/databases/main/restores";
     private static final String RESTORES = TENANT + "/restores";
+    private static final String METRICS_TOKEN = "metrics-scraper-0123456789";
     /** The row per route: how to call it, and what the tenant's own token and the admin token get. */
     private static final Map<String, Row> ROWS = new LinkedHashMap<>();
     private static TestServer server;
@@ -59,7 +61,8 @@ class AccessMatrixTest {
     @TempDir
     static Path dir;
 
-    private record Row(Supplier<HttpRequest.Builder> request, int ownTenant, int admin, boolean open) {
+    private record Row(Supplier<HttpRequest.Builder> request, int ownTenant, int admin, boolean open,
+                       boolean metricsReader) {
         boolean adminOnly() {
             return ownTenant == 403;
         }
@@ -67,6 +70,7 @@ class AccessMatrixTest {
 
     static {
         open("GET /up", () -> at("/up"));
+        ROWS.put("GET /metrics", new Row(() -> at("/metrics"), 403, 200, false, true));
         row("POST /api/v1/tenants/{tenant}/tokens", () -> at(TENANT + "/tokens").POST(BodyPublishers.noBody()),
                 403, 201);
         // another tenant's tokens: revoking acme's would invalidate the token every later case uses
@@ -103,11 +107,11 @@ class AccessMatrixTest {
     }
 
     private static void row(String route, Supplier<HttpRequest.Builder> request, int ownTenant, int admin) {
-        ROWS.put(route, new Row(request, ownTenant, admin, false));
+        ROWS.put(route, new Row(request, ownTenant, admin, false, false));
     }
 
     private static void open(String route, Supplier<HttpRequest.Builder> request) {
-        ROWS.put(route, new Row(request, 200, 200, true));
+        ROWS.put(route, new Row(request, 200, 200, true, false));
     }
 
     /** The route template of a concrete path of tenant acme's database main. */
@@ -117,7 +121,7 @@ class AccessMatrixTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start();
+        server = TestServer.start(Map.of("BACKUP_METRICS_TOKEN", METRICS_TOKEN));
         own = server.mintToken(T);
         other = server.mintToken("globex");
         image = Files.readAllBytes(TestDatabases.create(dir.resolve("a.sqlite3"), 20, 1));
@@ -129,12 +133,13 @@ class AccessMatrixTest {
         server.close();
     }
 
-    enum Who { NONE, FORGED, OTHER_TENANT, OWN_TENANT, ADMIN }
+    enum Who { NONE, FORGED, METRICS, OTHER_TENANT, OWN_TENANT, ADMIN }
 
     private static String token(Who who) {
         return switch (who) {
             case NONE -> null;
             case FORGED -> "cellar.acme.1.AAAAAAAAAAAAAAAAAAAAAAAA.forgedforgedforgedforgedforgedforgedforged0";
+            case METRICS -> METRICS_TOKEN;
             case OTHER_TENANT -> other;
             case OWN_TENANT -> own;
             case ADMIN -> server.adminToken();
@@ -182,6 +187,7 @@ class AccessMatrixTest {
         }
         return switch (who) {
             case NONE, FORGED -> 401;
+            case METRICS -> row.metricsReader() ? 200 : 401;
             case OTHER_TENANT -> 403;
             case OWN_TENANT -> row.ownTenant();
             case ADMIN -> row.admin();
