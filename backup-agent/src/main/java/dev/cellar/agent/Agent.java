@@ -9,6 +9,7 @@ import dev.cellar.agent.config.DatabaseResolver;
 import dev.cellar.agent.files.DiskSpace;
 import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.files.TempFiles;
+import dev.cellar.agent.metrics.AgentMetrics;
 import dev.cellar.agent.requests.RestoreRequests;
 import dev.cellar.agent.restore.Restorer;
 import dev.cellar.agent.snapshot.Compressor;
@@ -18,6 +19,7 @@ import dev.cellar.agent.snapshot.UploadState;
 import dev.cellar.agent.snapshot.VacuumInto;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +40,7 @@ public final class Agent {
     private final SnapshotService snapshots;
     private final Restorer restorer;
     private final Optional<RestoreRequests> requests;
+    private final AgentMetrics metrics = new AgentMetrics(Clock.systemUTC());
 
     public Agent(AgentConfig config, DiskSpace disk) {
         this(config, disk, VacuumInto::copy);
@@ -54,7 +57,7 @@ public final class Agent {
         this.snapshotter = new Snapshotter(
                 new Snapshotter.Settings(config.tempDir(), config.fullIntegrityCheck(), config.machineId()),
                 budget, new Compressor(config.zstdLevel(), config.zstdWorkers()), state, client, retrier, vacuum);
-        this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency());
+        this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency(), metrics);
         this.restorer = new Restorer(client, retrier, config.retry().attempts(), budget);
         this.requests = config.machineId().map(id -> new RestoreRequests(client, retrier,
                 new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases, state));
@@ -82,6 +85,11 @@ public final class Agent {
 
     public SnapshotService snapshots() {
         return snapshots;
+    }
+
+    /** The snapshot figures that {@code BACKUP_METRICS_PORT} serves. */
+    public AgentMetrics metrics() {
+        return metrics;
     }
 
     public Restorer restorer() {
