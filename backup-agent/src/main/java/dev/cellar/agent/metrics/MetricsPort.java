@@ -31,6 +31,9 @@ public final class MetricsPort implements AppRunner.Companion {
             LOG.info("event=metrics.listening port={}", listener.port());
         } catch (IOException e) {
             LOG.error("event=metrics.listen_failed port={} error=\"{}\"", port, e.getMessage());
+        } catch (LinkageError e) { // a trimmed runtime without the jdk.httpserver module
+            LOG.error("event=metrics.listen_failed port={} error=\"{}\" hint=\"add jdk.httpserver to the runtime\"",
+                    port, e);
         }
     }
 
