@@ -97,7 +97,7 @@ public final class CellarServer implements AutoCloseable {
         RetentionRun retention = new RetentionRun(fleet, catalog, retentionPolicies, restoreRequests);
         RetentionHandlers retentionHandlers = new RetentionHandlers(access, retentionPolicies, retention, json);
         DrillRun drills = new DrillRun(fleet, catalog, new Drill(store, config.dataDir().resolve("drills")),
-                config.drillConcurrency(), clock);
+                config.drillConcurrency(), clock, metrics);
         DrillHandlers drillHandlers = new DrillHandlers(access, drills);
 
         List<NightlyJob> chain = List.of( // the nightly order

@@ -1,5 +1,6 @@
 package dev.cellar.server.metrics;
 
+import dev.cellar.server.drill.DrillRun;
 import dev.cellar.server.jobs.JobRun;
 
 /**
@@ -24,6 +25,10 @@ public interface Metrics {
 
     /** Object storage failed while answering a request. */
     default void storageFailed() {
+    }
+
+    /** A restore drill ended (or could not run), whoever started it: the nightly job, the API, the admin page. */
+    default void drilled(DrillRun.Result result) {
     }
 
     /** A nightly job ran, on the schedule or for an admin. */

@@ -1,6 +1,8 @@
 package dev.cellar.server.metrics;
 
+import dev.cellar.server.drill.DrillRun;
 import dev.cellar.server.jobs.JobRun;
+import dev.cellar.server.snapshot.Verifications;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -110,11 +112,13 @@ public final class PrometheusMetrics implements Metrics, AutoCloseable {
                 return at;
             }).set(run.finishedAt().getEpochSecond());
         }
-        if ("drills".equals(run.job())) { // the drill job's own counts (DrillRun): one verdict per drilled database
-            counter("cellar.drills", Tags.of("result", "ok")).increment(run.counts().getOrDefault("ok", 0L));
-            counter("cellar.drills", Tags.of("result", "failed")).increment(run.counts().getOrDefault("failed", 0L));
-            counter("cellar.drills", Tags.of("result", "not_run")).increment(run.counts().getOrDefault("notRun", 0L));
-        }
+    }
+
+    @Override
+    public void drilled(DrillRun.Result result) {
+        String outcome = result.notRun() != null ? "not_run"
+                : Verifications.OK.equals(result.verification()) ? "ok" : "failed";
+        counter("cellar.drills", Tags.of("result", outcome)).increment();
     }
 
     private Tags tenant(String tenant) {

@@ -148,12 +148,15 @@ class MetricsApiTest {
             PrometheusText before = scrape(server, server.adminToken());
 
             api.expect(200, "POST", "/api/v1/jobs/drills/run", server.adminToken(), null);
+            api.upload("acme", "main", server.mintToken("acme"), null, dir, 30, 2);
+            api.expect(200, "POST", "/api/v1/drills/run?tenant=acme", server.adminToken(), null); // not a job run
             PrometheusText after = scrape(server, server.adminToken());
 
-            assertEquals(1, delta(before, after, "cellar_drills_total", "result", "ok"));
+            assertEquals(2, delta(before, after, "cellar_drills_total", "result", "ok"));
             assertEquals(0, delta(before, after, "cellar_drills_total", "result", "failed"));
             assertEquals(1, delta(before, after, "cellar_job_runs_total", "job", "drills", "outcome", "ok"));
             assertTrue(after.sum("cellar_job_last_success_timestamp_seconds", "job", "drills") > 0);
+            assertEquals("summary", after.type("cellar_job_duration_seconds"));
         }
     }
 
