@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellar.agent.config.AgentConfigLoader;
-import dev.cellar.agent.testing.Admin;
-import dev.cellar.agent.testing.Servers;
 import dev.cellar.server.testing.PrometheusText;
 import dev.cellar.server.testing.TestDatabases;
-import dev.cellar.server.testing.TestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,39 +21,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code BACKUP_METRICS_PORT} on a real agent process: after a scheduled snapshot the figures are there, parsed by
  * a strict reader of the Prometheus format; without the variable the agent listens on no port at all.
  */
-class AgentMetricsTest {
-    private static TestServer server;
-    private static Admin admin;
-    @TempDir
-    Path root;
-
-    @BeforeAll
-    static void startServer() throws IOException {
-        server = Servers.start();
-        admin = new Admin(server);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+class AgentMetricsTest extends EndToEnd {
 
     @Test
     void aRunningAgentServesItsSnapshotFiguresOnTheMetricsPort() throws Exception {
-        Machine machine = machine("metrics-1", "acme");
+        Machine machine = snapshottingEverySecond("metrics-1", "acme");
         int port = freePort();
         machine.env().put(AgentConfigLoader.METRICS_PORT, Integer.toString(port));
         Instant started = Instant.now();
-        AgentProcess agent = machine.start("-", 0, 0);
+        AgentProcess agent = children.track(machine.start("-", 0, 0));
         try {
             PrometheusText[] text = new PrometheusText[1];
             Poll.until("a snapshot in the agent's metrics", () -> {
@@ -83,8 +62,8 @@ class AgentMetricsTest {
 
     @Test
     void withoutTheVariableTheAgentListensOnNoPort() throws Exception {
-        Machine machine = machine("metrics-2", "globex");
-        AgentProcess agent = machine.start("-", 0, 0);
+        Machine machine = snapshottingEverySecond("metrics-2", "globex");
+        AgentProcess agent = children.track(machine.start("-", 0, 0));
         try {
             Poll.until("a scheduled snapshot", () -> !admin.versions("globex", "app").isEmpty(), agent::log);
             assertEquals(Set.of(), listeningPorts(agent.pid()));
@@ -102,8 +81,8 @@ class AgentMetricsTest {
     }
 
     /** A machine whose agent snapshots every second. */
-    private Machine machine(String id, String tenant) throws Exception {
-        Machine machine = new Machine(id, root, server.baseUri(), tenant, server.mintToken(tenant));
+    private Machine snapshottingEverySecond(String id, String tenant) throws Exception {
+        Machine machine = machine(id, tenant);
         TestDatabases.create(machine.db(), 50, 1);
         machine.env().put(AgentConfigLoader.SCHEDULE, "* * * * * ?");
         return machine;
