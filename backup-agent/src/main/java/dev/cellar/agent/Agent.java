@@ -9,6 +9,7 @@ import dev.cellar.agent.config.DatabaseResolver;
 import dev.cellar.agent.files.DiskSpace;
 import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.files.TempFiles;
+import dev.cellar.agent.metrics.AgentMetrics;
 import dev.cellar.agent.requests.RestoreRequests;
 import dev.cellar.agent.restore.Restorer;
 import dev.cellar.agent.snapshot.Compressor;
@@ -40,6 +41,7 @@ public final class Agent {
     private final SnapshotService snapshots;
     private final Restorer restorer;
     private final Optional<RestoreRequests> requests;
+    private final AgentMetrics metrics = new AgentMetrics(Clock.systemUTC());
 
     public Agent(AgentConfig config, DiskSpace disk) {
         this(config, disk, VacuumInto::copy);
@@ -57,7 +59,7 @@ public final class Agent {
                 new Snapshotter.Settings(config.tempDir(), config.fullIntegrityCheck(), config.machineId()),
                 budget, new Compressor(config.zstdLevel(), config.zstdWorkers()), state, client, retrier, vacuum);
         DatabaseHealth health = new DatabaseHealth(Clock.systemUTC());
-        this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency(), health);
+        this.snapshots = new SnapshotService(databases, snapshotter, config.concurrency(), health, metrics);
         this.restorer = new Restorer(client, retrier, config.retry().attempts(), budget);
         this.requests = config.machineId().map(id -> new RestoreRequests(client, retrier,
                 new RestoreRequests.Machine(id, config.region(), AgentVersion.current()), databases, state,
@@ -86,6 +88,11 @@ public final class Agent {
 
     public SnapshotService snapshots() {
         return snapshots;
+    }
+
+    /** The snapshot figures that {@code BACKUP_METRICS_PORT} serves. */
+    public AgentMetrics metrics() {
+        return metrics;
     }
 
     public Restorer restorer() {

@@ -22,6 +22,8 @@ import dev.cellar.server.jobs.NightlyJob;
 import dev.cellar.server.jobs.NightlyScheduler;
 import dev.cellar.server.machine.HeartbeatHandler;
 import dev.cellar.server.machine.MachineRegistry;
+import dev.cellar.server.metrics.MetricsEndpoint;
+import dev.cellar.server.metrics.PrometheusMetrics;
 import dev.cellar.server.restore.RestoreHandlers;
 import dev.cellar.server.restore.RestoreRequests;
 import dev.cellar.server.retention.RetentionHandlers;
@@ -45,9 +47,12 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.jetty.http.UriCompliance;
 
 /** The HTTP server: every route at a glance, built from its parts. */
@@ -61,11 +66,14 @@ public final class CellarServer implements AutoCloseable {
     private final NightlyScheduler scheduler;
     private final Alerts alerts;
     private final StatusWatch watch;
+    private final PrometheusMetrics metrics;
+    private final MetricsEndpoint metricsEndpoint;
 
     public CellarServer(ServerConfig config, BlobStore store, String adminToken, byte[] tokenSecret, Clock systemClock) {
         this.store = store;
         Clock clock = Clock.tick(systemClock, Duration.ofMillis(1)); // the API's instants, like versions, are in ms
         ObjectMapper json = Json.mapper();
+        this.metrics = new PrometheusMetrics(config.metrics().perTenant());
         TenantRegistry tenants = new TenantRegistry(store, json, clock);
         TokenService tokens = new TokenService(adminToken, tokenSecret, tenants, config.tokenCacheTtl(), clock);
         AdminSessions adminSessions = new AdminSessions(adminToken, tokenSecret, store, config.adminSessionTtl(),
@@ -77,7 +85,8 @@ public final class CellarServer implements AutoCloseable {
                 ? new UploadVerifier(config.dataDir().resolve("verify-spool"), config.verifySpoolBytes()) : null;
         SnapshotIngest ingest = new SnapshotIngest(store, catalog, config.maxSnapshotBytes(), clock, confirmations,
                 config.uploadLimits(), verifier);
-        SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store, config.maxPlainDownloads());
+        SnapshotDownloads downloads = new SnapshotDownloads(access, catalog, store, config.maxPlainDownloads(),
+                metrics);
         MachineRegistry machines = new MachineRegistry(store, json, clock, config.maxMachinesPerTenant());
         BackupStatus status = new BackupStatus(catalog, confirmations, machines, config.staleAfter(), clock);
         this.alerts = new Alerts(config.alerts());
@@ -87,14 +96,14 @@ public final class CellarServer implements AutoCloseable {
         TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, fleet, overview);
         RestoreRequests restoreRequests = new RestoreRequests(store, json, clock, config.restoreLease());
         SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads(),
-                config.uploadLimits().perTenant(), restoreRequests);
+                config.uploadLimits().perTenant(), restoreRequests, metrics);
         RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);
         HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json, watch, clock);
         RetentionPolicies retentionPolicies = new RetentionPolicies(store, json, config.retention());
         RetentionRun retention = new RetentionRun(fleet, catalog, retentionPolicies, restoreRequests);
         RetentionHandlers retentionHandlers = new RetentionHandlers(access, retentionPolicies, retention, json);
         DrillRun drills = new DrillRun(fleet, catalog, new Drill(store, config.dataDir().resolve("drills")),
-                config.drillConcurrency(), clock, watch::soon);
+                config.drillConcurrency(), clock, watch::soon, metrics);
         DrillHandlers drillHandlers = new DrillHandlers(access, drills);
 
         List<NightlyJob> chain = List.of( // the nightly order
@@ -102,9 +111,11 @@ public final class CellarServer implements AutoCloseable {
                 drills,
                 new StaleJob(fleet, watch),
                 new HousekeepingJob(store, fleet, restoreRequests, machines, clock));
-        JobRunner runner = new JobRunner(chain, new JobRuns(store, json), clock, config.scheduler().instanceId());
+        JobRunner runner = new JobRunner(chain, new JobRuns(store, json), clock, config.scheduler().instanceId(),
+                metrics);
         this.scheduler = NightlyScheduler.start(config.scheduler(), runner);
         JobHandlers jobs = new JobHandlers(access, runner, scheduler);
+        this.metricsEndpoint = new MetricsEndpoint(metrics, access, config.metrics(), fleet, catalog, status, clock);
         AdminPage adminPage = new AdminPage(new AdminPage.Services(access, adminSessions, tenants, overview, catalog,
                 downloads, status, restoreRequests, retentionPolicies, drills, clock));
 
@@ -123,9 +134,11 @@ public final class CellarServer implements AutoCloseable {
                 server.setErrorHandler(new JsonErrorHandler()); // Jetty's own refusals answer JSON too
                 ConnectorSettings.apply(server, config.idleTimeout());
             });
-            ErrorMapping.install(c.routes, (e, ctx) -> alerts.unexpected(e, ctx.method().name(), ctx.path()));
+            ErrorMapping.install(c.routes, metrics,
+                    (e, ctx) -> alerts.unexpected(e, ctx.method().name(), ctx.path()));
 
             c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));
+            c.routes.get("/metrics", metricsEndpoint::get);
 
             c.routes.post("/api/v1/tenants/{tenant}/tokens", tenantHandlers::mintToken);
             c.routes.delete("/api/v1/tenants/{tenant}/tokens", tenantHandlers::revokeTokens);
@@ -160,7 +173,19 @@ public final class CellarServer implements AutoCloseable {
 
     public CellarServer start(String host, int port) {
         app.start(host, port);
+        metrics.bindJetty(app.jettyServer().server());
+        try {
+            metricsEndpoint.listen();
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot listen for metrics (BACKUP_METRICS_PORT): " + e.getMessage(), e);
+        }
         return this;
+    }
+
+    /** The port of the tokenless metrics listener, when {@code BACKUP_METRICS_PORT} is set. */
+    public Optional<Integer> metricsPort() {
+        return metricsEndpoint.port();
     }
 
     /**
@@ -181,10 +206,12 @@ public final class CellarServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        metricsEndpoint.close();
         scheduler.close(); // after the last request, before the store its jobs use
         watch.close(); // evaluations queued by the last requests, then the alerts they queued
         alerts.close();
         store.close();
+        metrics.close();
     }
 
 }

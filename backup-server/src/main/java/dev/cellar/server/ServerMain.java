@@ -9,6 +9,7 @@ import dev.cellar.server.storage.StorageException;
 import dev.cellar.server.storage.local.LocalBlobStore;
 import dev.cellar.server.storage.s3.S3BlobStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -31,6 +32,9 @@ public final class ServerMain {
             System.exit(2);
         } catch (IOException e) {
             System.err.println("cellar server: cannot use the data directory: " + e.getMessage());
+            System.exit(2);
+        } catch (UncheckedIOException e) { // a port that cannot be bound
+            System.err.println("cellar server: " + e.getMessage());
             System.exit(2);
         }
     }

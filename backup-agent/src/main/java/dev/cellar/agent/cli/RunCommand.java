@@ -2,6 +2,7 @@ package dev.cellar.agent.cli;
 
 import dev.cellar.agent.Agent;
 import dev.cellar.agent.config.AgentConfig;
+import dev.cellar.agent.metrics.MetricsPort;
 import dev.cellar.agent.requests.BootRequests;
 import dev.cellar.agent.requests.HeartbeatLoop;
 import dev.cellar.agent.requests.LiveRestore;
@@ -63,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
                     agent.restorer(), agent.state());
             runner.alongside(new HeartbeatLoop(requests.get(), live, config.heartbeatInterval(), boot.pending()));
         }
+        config.metricsPort().ifPresent(port -> runner.alongside(new MetricsPort(port, agent.metrics())));
         Signals.onTermination(runner::stop);
         return runner.run(command);
     }

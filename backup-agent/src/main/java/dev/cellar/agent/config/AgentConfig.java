@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param heartbeatInterval time between heartbeats, which also fetch the pending restore requests
  * @param allowEmptyStart start the app even when a missing database could not be restored because the server
  *                        could not be reached
+ * @param metricsPort     serve {@code GET /metrics} on this port while the app runs ({@code BACKUP_METRICS_PORT})
  */
 public record AgentConfig(
         URI serverUrl,
@@ -39,7 +40,8 @@ public record AgentConfig(
         Duration requestTimeout,
         Optional<String> region,
         Duration heartbeatInterval,
-        boolean allowEmptyStart) {
+        boolean allowEmptyStart,
+        Optional<Integer> metricsPort) {
 
     /** The token stays out of every log line and error message, so it stays out of toString too. */
     @Override
@@ -51,6 +53,7 @@ public record AgentConfig(
                 + ", zstdWorkers=" + zstdWorkers + ", concurrency=" + concurrency + ", fullIntegrityCheck=" + fullIntegrityCheck
                 + ", minFree=" + minFree + ", retry=" + retry + ", requestTimeout=" + requestTimeout
                 + ", region=" + region.orElse("-") + ", heartbeatInterval=" + heartbeatInterval
-                + ", allowEmptyStart=" + allowEmptyStart + "]";
+                + ", allowEmptyStart=" + allowEmptyStart + ", metricsPort=" + metricsPort.map(String::valueOf).orElse("-")
+                + "]";
     }
 }

@@ -39,6 +39,7 @@ public final class AgentConfigLoader {
     public static final String REQUEST_TIMEOUT = "BACKUP_REQUEST_TIMEOUT";
     public static final String HEARTBEAT_INTERVAL = "BACKUP_HEARTBEAT_INTERVAL";
     public static final String ALLOW_EMPTY_START = "BACKUP_ALLOW_EMPTY_START";
+    public static final String METRICS_PORT = "BACKUP_METRICS_PORT";
     /** Read by logback.xml, not here; listed so that it is not reported as unknown. */
     public static final String LOG_LEVEL = "BACKUP_LOG_LEVEL";
     static final String FLY_MACHINE_ID = "FLY_MACHINE_ID";
@@ -48,7 +49,7 @@ public final class AgentConfigLoader {
     public static final Set<String> KNOWN = Set.of(SERVER_URL, TENANT, TOKEN, MACHINE_ID, DATABASES, SCHEDULE,
             ON_SHUTDOWN, SHUTDOWN_TIMEOUT, TEMP_DIR, STATE_DIR, ZSTD_LEVEL, ZSTD_WORKERS, CONCURRENCY, INTEGRITY_CHECK,
             MIN_FREE, RETRY_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, REQUEST_TIMEOUT, HEARTBEAT_INTERVAL, ALLOW_EMPTY_START,
-            LOG_LEVEL);
+            LOG_LEVEL, METRICS_PORT);
 
     public static final String DEFAULT_DATABASES = "/data/*.sqlite3";
     /** Two databases at once: a Rails app's small cache and queue databases need not wait behind the big one. */
@@ -106,7 +107,8 @@ public final class AgentConfigLoader {
                 get(FLY_REGION).filter(r -> r.matches("[A-Za-z0-9._+-]{1,64}")), // Fly's; the server's label form
                 get(HEARTBEAT_INTERVAL).map(v -> positive(HEARTBEAT_INTERVAL, Values.duration(HEARTBEAT_INTERVAL, v)))
                         .orElse(DEFAULT_HEARTBEAT_INTERVAL),
-                get(ALLOW_EMPTY_START).map(v -> Values.bool(ALLOW_EMPTY_START, v)).orElse(false));
+                get(ALLOW_EMPTY_START).map(v -> Values.bool(ALLOW_EMPTY_START, v)).orElse(false),
+                get(METRICS_PORT).map(v -> Values.intInRange(METRICS_PORT, v, 0, 65535)));
     }
 
     private static Duration positive(String variable, Duration d) {

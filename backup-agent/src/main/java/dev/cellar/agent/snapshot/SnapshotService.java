@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,15 +39,20 @@ public final class SnapshotService {
     private final int concurrency;
     private final AtomicInteger threads = new AtomicInteger();
     private final DatabaseHealth health;
+    private final Consumer<Round> observer;
 
     public SnapshotService(DatabaseResolver resolver, Snapshotter snapshotter, int concurrency) {
-        this(resolver, snapshotter, concurrency, new DatabaseHealth(java.time.Clock.systemUTC()));
+        this(resolver, snapshotter, concurrency, new DatabaseHealth(java.time.Clock.systemUTC()), round -> { });
     }
 
-    /** @param health told every database's outcome, for the heartbeats */
+    /**
+     * @param health   told every database's outcome, for the heartbeats
+     * @param observer told of every round once it has ended (the metrics)
+     */
     public SnapshotService(DatabaseResolver resolver, Snapshotter snapshotter, int concurrency,
-                           DatabaseHealth health) {
+                           DatabaseHealth health, Consumer<Round> observer) {
         this.health = health;
+        this.observer = observer;
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1");
         }
@@ -61,6 +67,12 @@ public final class SnapshotService {
 
     /** Snapshots the present databases that {@code which} accepts. */
     public Round runOnce(Predicate<Database> which) throws InterruptedException {
+        Round round = round(which);
+        observer.accept(round);
+        return round;
+    }
+
+    private Round round(Predicate<Database> which) throws InterruptedException {
         List<SnapshotResult> results = new ArrayList<>();
         Map<String, Exception> failures = new LinkedHashMap<>();
         List<Database> databases;

@@ -63,6 +63,18 @@ class AgentConfigLoaderTest {
     }
 
     @Test
+    void aMetricsPortIsReadAndCheckedAndUnsetByDefault() {
+        assertEquals(Optional.empty(), load().metricsPort());
+        env.put("BACKUP_METRICS_PORT", "9091");
+        assertEquals(Optional.of(9091), load().metricsPort());
+        assertTrue(new AgentConfigLoader(env).unknownVariables().isEmpty());
+        env.put("BACKUP_METRICS_PORT", "70000");
+        assertTrue(failure().startsWith("BACKUP_METRICS_PORT"), failure());
+        env.put("BACKUP_METRICS_PORT", "http");
+        assertTrue(failure().startsWith("BACKUP_METRICS_PORT"), failure());
+    }
+
+    @Test
     void aHeartbeatIntervalMustBeALengthOfTimeAboveZero() {
         env.put("BACKUP_HEARTBEAT_INTERVAL", "often");
         assertTrue(failure().startsWith("BACKUP_HEARTBEAT_INTERVAL"));

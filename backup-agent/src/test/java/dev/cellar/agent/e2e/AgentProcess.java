@@ -55,6 +55,11 @@ final class AgentProcess {
                 "-cp", System.getProperty("java.class.path"), mainClass);
     }
 
+    /** The agent's process id (its JVM's, not the app's). */
+    long pid() {
+        return process.pid();
+    }
+
     String name() {
         return name;
     }

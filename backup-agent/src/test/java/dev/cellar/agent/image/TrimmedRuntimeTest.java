@@ -79,6 +79,7 @@ class TrimmedRuntimeTest {
         env.put(AgentConfigLoader.TOKEN, server.mintToken("image"));
         env.put(AgentConfigLoader.DATABASES, "app=" + volume.resolve("app.sqlite3"));
         env.put(AgentConfigLoader.STATE_DIR, volume.resolve("state").toString());
+        env.put(AgentConfigLoader.METRICS_PORT, "0"); // the metrics listener needs jdk.httpserver
         List<String> command = new ArrayList<>(List.of(runtime.resolve("bin/java").toString(),
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-cp", System.getProperty("java.class.path"), "dev.cellar.agent.Main", "run", "--", "true"));
@@ -94,6 +95,7 @@ class TrimmedRuntimeTest {
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(!output.contains("NoClassDefFoundError") && !output.contains("ClassNotFoundException"), output);
+        assertTrue(output.contains("event=metrics.listening"), output);
         return p.exitValue();
     }
 

@@ -4,6 +4,7 @@ import dev.cellar.server.alert.AlertSettings;
 import dev.cellar.server.retention.RetentionPolicy;
 import dev.cellar.server.jobs.JobDatabase;
 import dev.cellar.server.jobs.SchedulerSettings;
+import dev.cellar.server.metrics.MetricsSettings;
 import dev.cellar.server.snapshot.UploadLimits;
 import dev.cellar.server.storage.s3.S3Settings;
 import java.net.InetAddress;
@@ -44,6 +45,7 @@ import org.quartz.CronExpression;
  * @param maxPlainDownloads plain-SQLite downloads (each decompressing) at once ({@code BACKUP_MAX_PLAIN_DOWNLOADS})
  * @param adminSessionTtl how long an admin page sign-in lasts ({@code BACKUP_ADMIN_SESSION_TTL})
  * @param alerts          where status transitions go ({@code BACKUP_ALERT_WEBHOOK_URL}, {@code SENTRY_DSN})
+ * @param metrics         who may read {@code /metrics} and where ({@code BACKUP_METRICS_*})
  * @param unknownVariables {@code BACKUP_*} names this server does not know (likely typos), reported at start
  */
 public record ServerConfig(
@@ -70,6 +72,7 @@ public record ServerConfig(
         int maxPlainDownloads,
         Duration adminSessionTtl,
         AlertSettings alerts,
+        MetricsSettings metrics,
         List<String> unknownVariables) {
 
     public static final long GIB = 1L << 30;
@@ -86,7 +89,9 @@ public record ServerConfig(
             "BACKUP_RESTORE_LEASE", "BACKUP_IDLE_TIMEOUT", "BACKUP_MAX_UPLOADS_PER_TENANT",
             "BACKUP_UPLOAD_MIN_RATE", "BACKUP_UPLOAD_RATE_GRACE", "BACKUP_UPLOAD_DEADLINE",
             "BACKUP_VERIFY_ON_UPLOAD", "BACKUP_VERIFY_SPOOL_BYTES", "BACKUP_MAX_MACHINES_PER_TENANT",
-            "BACKUP_MAX_PLAIN_DOWNLOADS", "BACKUP_ADMIN_SESSION_TTL", "BACKUP_ALERT_WEBHOOK_URL");
+            "BACKUP_MAX_PLAIN_DOWNLOADS", "BACKUP_ADMIN_SESSION_TTL", "BACKUP_ALERT_WEBHOOK_URL",
+            "BACKUP_METRICS_TOKEN", "BACKUP_METRICS_PORT", "BACKUP_METRICS_HOST", "BACKUP_METRICS_PER_TENANT",
+            "BACKUP_METRICS_FLEET_TTL");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -142,6 +147,7 @@ public record ServerConfig(
         int maxPlainDownloads = r.integer("BACKUP_MAX_PLAIN_DOWNLOADS", 4, 1, 256);
         Duration sessionTtl = positive(r, "BACKUP_ADMIN_SESSION_TTL", Duration.ofHours(8));
         AlertSettings alerts = alerts(r);
+        MetricsSettings metrics = metrics(r, host, port, admin);
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -152,7 +158,7 @@ public record ServerConfig(
         }
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
                 forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, idleTimeout, uploadLimits,
-                verify.equals("quick"), verifySpool, maxMachines, maxPlainDownloads, sessionTtl, alerts,
+                verify.equals("quick"), verifySpool, maxMachines, maxPlainDownloads, sessionTtl, alerts, metrics,
                 List.copyOf(unknown));
     }
 
@@ -196,6 +202,27 @@ public record ServerConfig(
         Duration grace = positive(r, "BACKUP_UPLOAD_RATE_GRACE", UploadLimits.DEFAULT_RATE_GRACE);
         Duration deadline = positive(r, "BACKUP_UPLOAD_DEADLINE", UploadLimits.DEFAULT_DEADLINE);
         return new UploadLimits(perTenant, minRate, grace, deadline);
+    }
+
+    private static MetricsSettings metrics(EnvReader r, String host, int port, Optional<String> admin) {
+        Optional<String> token = r.string("BACKUP_METRICS_TOKEN");
+        token.filter(t -> t.length() < 16)
+                .ifPresent(t -> r.problem("BACKUP_METRICS_TOKEN", "must be at least 16 characters long"));
+        if (token.isPresent() && token.equals(admin)) {
+            r.problem("BACKUP_METRICS_TOKEN", "must differ from BACKUP_ADMIN_TOKEN: it is the read-only token");
+        }
+        Optional<Integer> metricsPort = r.string("BACKUP_METRICS_PORT").isEmpty() ? Optional.empty()
+                : Optional.of(r.integer("BACKUP_METRICS_PORT", 0, 0, 65535));
+        if (metricsPort.isPresent() && metricsPort.get() != 0 && metricsPort.get() == port) {
+            r.problem("BACKUP_METRICS_PORT", "must differ from PORT (" + port + "): it serves /metrics without a token");
+        }
+        String metricsHost = r.string("BACKUP_METRICS_HOST", host);
+        boolean perTenant = r.bool("BACKUP_METRICS_PER_TENANT", false);
+        Duration ttl = r.duration("BACKUP_METRICS_FLEET_TTL", MetricsSettings.DEFAULT_FLEET_TTL);
+        if (ttl.isNegative()) {
+            r.problem("BACKUP_METRICS_FLEET_TTL", "must not be negative");
+        }
+        return new MetricsSettings(token, metricsPort, metricsHost, perTenant, ttl);
     }
 
     private static Duration positive(EnvReader r, String name, Duration fallback) {

@@ -3,6 +3,7 @@ package dev.cellar.server.drill;
 import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.jobs.JobReport;
 import dev.cellar.server.jobs.NightlyJob;
+import dev.cellar.server.metrics.Metrics;
 import dev.cellar.server.snapshot.Snapshot;
 import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.snapshot.Verifications;
@@ -39,6 +40,7 @@ public final class DrillRun implements NightlyJob {
     private final int concurrency;
     private final Clock clock;
     private final Consumer<String> verdictRecorded;
+    private final Metrics metrics;
 
     /** One drill done: {@code verification} is {@code ok}, the failure, or null when the drill could not run. */
     public record Result(String tenant, String database, String version, Instant verifiedAt, String verification,
@@ -46,13 +48,14 @@ public final class DrillRun implements NightlyJob {
     }
 
     public DrillRun(TenantWalk tenants, SnapshotCatalog catalog, Drill drill, int concurrency, Clock clock) {
-        this(tenants, catalog, drill, concurrency, clock, tenant -> { });
+        this(tenants, catalog, drill, concurrency, clock, tenant -> { }, Metrics.NONE);
     }
 
     /** @param verdictRecorded told the tenant after each recorded verdict (status transitions are evaluated there) */
     public DrillRun(TenantWalk tenants, SnapshotCatalog catalog, Drill drill, int concurrency, Clock clock,
-                    Consumer<String> verdictRecorded) {
+                    Consumer<String> verdictRecorded, Metrics metrics) {
         this.verdictRecorded = verdictRecorded;
+        this.metrics = metrics;
         this.tenants = tenants;
         this.catalog = catalog;
         this.drill = drill;
@@ -112,6 +115,7 @@ public final class DrillRun implements NightlyJob {
                     pool.execute(() -> {
                         try {
                             Result r = drillOne(newest.get());
+                            metrics.drilled(r);
                             if (r.notRun() != null) {
                                 notRun.incrementAndGet();
                                 error(errors, tenant + "/" + database + ": " + r.notRun());

@@ -1,5 +1,6 @@
 package dev.cellar.server.http;
 
+import dev.cellar.server.metrics.Metrics;
 import dev.cellar.server.storage.StorageException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -28,28 +29,33 @@ public final class ErrorMapping {
     }
 
     public static void install(RoutesConfig routes) {
-        install(routes, (e, ctx) -> { });
+        install(routes, Metrics.NONE, (e, ctx) -> { });
     }
 
-    /** @param unexpected told of every failure that became a 500 (the alerts send it to Sentry) */
-    public static void install(RoutesConfig routes, BiConsumer<Exception, Context> unexpected) {
-        routes.exception(ApiError.class, (e, ctx) -> respond(ctx, e));
+    /**
+     * @param metrics    counts refusals and storage failures
+     * @param unexpected told of every failure that became a 500 (the alerts send it to Sentry)
+     */
+    public static void install(RoutesConfig routes, Metrics metrics, BiConsumer<Exception, Context> unexpected) {
+        routes.exception(ApiError.class, (e, ctx) -> respond(ctx, e, metrics));
         routes.exception(StorageException.class, (e, ctx) -> {
+            metrics.storageFailed();
             log.warn("event=storage.unavailable method={} path={} cause=\"{}\"", ctx.method(), ctx.path(),
                     e.getMessage());
             respond(ctx, ApiError.unavailable("storage_unavailable",
-                    "object storage is unavailable; try again later", 5));
+                    "object storage is unavailable; try again later", 5), metrics);
         });
         routes.exception(HttpResponseException.class, (e, ctx) ->
-                respond(ctx, new ApiError(e.getStatus(), codeFor(e.getStatus()), e.getMessage())));
+                respond(ctx, new ApiError(e.getStatus(), codeFor(e.getStatus()), e.getMessage()), metrics));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("event=request.failed method={} path={}", ctx.method(), ctx.path(), e);
             unexpected.accept(e, ctx);
-            respond(ctx, new ApiError(500, "internal_error", "the server failed; see its log"));
+            respond(ctx, new ApiError(500, "internal_error", "the server failed; see its log"), metrics);
         });
     }
 
-    static void respond(Context ctx, ApiError e) {
+    static void respond(Context ctx, ApiError e, Metrics metrics) {
+        metrics.refused(e.status(), e.code());
         if (ctx.res().isCommitted()) {
             return; // a streamed body already started; the connection just ends
         }

@@ -1,6 +1,7 @@
 package dev.cellar.server.jobs;
 
 import dev.cellar.server.http.ApiError;
+import dev.cellar.server.metrics.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +24,15 @@ public final class JobRunner {
     private final JobRuns runs;
     private final Clock clock;
     private final String instance;
+    private final Metrics metrics;
 
     /** @param chain the jobs in the order the nightly firing runs them */
     public JobRunner(List<NightlyJob> chain, JobRuns runs, Clock clock, String instance) {
+        this(chain, runs, clock, instance, Metrics.NONE);
+    }
+
+    public JobRunner(List<NightlyJob> chain, JobRuns runs, Clock clock, String instance, Metrics metrics) {
+        this.metrics = metrics;
         for (NightlyJob job : chain) {
             if (jobs.put(job.name(), job) != null) {
                 throw new IllegalArgumentException("two jobs named " + job.name());
@@ -95,6 +102,7 @@ public final class JobRunner {
         Instant finished = clock.instant();
         JobRun run = new JobRun(job.name(), trigger, scheduledFor, started, finished, report.outcome(),
                 report.counts(), report.errors(), instance);
+        metrics.jobFinished(run);
         try {
             runs.record(run);
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.cellar.core.SnapshotVersion;
 import dev.cellar.core.Zstd;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.http.ApiError;
+import dev.cellar.server.metrics.Metrics;
 import dev.cellar.server.storage.BlobStore;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -30,9 +31,12 @@ public final class SnapshotDownloads {
     private final BlobStore store;
     /** Each plain download holds a zstd decoder whose window may be 32 MiB: a few at a time keep memory bounded. */
     private final Semaphore plainSlots;
+    private final Metrics metrics;
 
-    public SnapshotDownloads(Access access, SnapshotCatalog catalog, BlobStore store, int maxPlainDownloads) {
+    public SnapshotDownloads(Access access, SnapshotCatalog catalog, BlobStore store, int maxPlainDownloads,
+                             Metrics metrics) {
         this.access = access;
+        this.metrics = metrics;
         this.catalog = catalog;
         this.store = store;
         this.plainSlots = new Semaphore(maxPlainDownloads);
@@ -70,6 +74,7 @@ public final class SnapshotDownloads {
         String tenant = s.tenant();
         String database = s.database();
         String key = SnapshotCatalog.dataKey(tenant, database, s.version());
+        long started = System.nanoTime();
         ctx.header("ETag", "\"" + s.version() + "\"");
         ctx.header("X-Snapshot-Version", s.version());
         ctx.header("X-Snapshot-Sha256", s.sha256());
@@ -89,6 +94,7 @@ public final class SnapshotDownloads {
                 } finally {
                     plainSlots.release();
                 }
+                metrics.downloaded(tenant, true, s.sizeBytes(), System.nanoTime() - started);
             }
             return;
         }
@@ -106,6 +112,7 @@ public final class SnapshotDownloads {
             try (InputStream stored = open(key, offset, length)) {
                 copy(stored, ctx);
             }
+            metrics.downloaded(tenant, false, length, System.nanoTime() - started);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.http.ApiError;
 import dev.cellar.server.http.ContentLength;
+import dev.cellar.server.metrics.Metrics;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,10 +25,12 @@ public final class SnapshotHandlers {
     private final SnapshotIngest ingest;
     private final ObjectMapper json;
     private final UploadSlots uploadSlots;
+    private final Metrics metrics;
 
     public SnapshotHandlers(Access access, SnapshotCatalog catalog, SnapshotIngest ingest, ObjectMapper json,
-                            int maxConcurrentUploads, int maxUploadsPerTenant, SnapshotPins pins) {
+                            int maxConcurrentUploads, int maxUploadsPerTenant, SnapshotPins pins, Metrics metrics) {
         this.access = access;
+        this.metrics = metrics;
         this.pins = pins;
         this.catalog = catalog;
         this.ingest = ingest;
@@ -58,6 +61,7 @@ public final class SnapshotHandlers {
         log.info("event=snapshot.{} tenant={} database={} version={} sizeBytes={} storedBytes={} machine={} ms={}",
                 result.created() ? "stored" : "unchanged", tenant, database, s.version(), s.sizeBytes(),
                 s.storedBytes(), machine, (System.nanoTime() - started) / 1_000_000);
+        metrics.uploaded(tenant, result.created(), s.storedBytes(), System.nanoTime() - started);
         Map<String, Object> body = json.convertValue(s, json.getTypeFactory()
                 .constructMapType(LinkedHashMap.class, String.class, Object.class));
         body.put("unchanged", !result.created());

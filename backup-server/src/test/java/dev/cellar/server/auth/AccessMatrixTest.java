@@ -39,7 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * forged token, another tenant's token, the tenant's own token and the admin token. A route without a row in
  * {@link #ROWS} is a failing case, so a new endpoint cannot ship unclassified. Callers that may not act also must
  * not learn or change anything: their answer never names the tenant's data, and the tenant's state (snapshots,
- * restore requests, retention, machines) is the same before and after.
+ * restore requests, retention, machines) is the same before and after. The read-only metrics token
+ * ({@code BACKUP_METRICS_TOKEN}) opens {@code GET /metrics} and nothing else.
  */
 class AccessMatrixTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +49,8 @@ class AccessMatrixTest {
     private static final String DB = TENANT + "/databases/main/snapshots";
     private static final String RESTORE_DB = TENANT + "/databases/main/restores";
     private static final String RESTORES = TENANT + "/restores";
+    private static final String METRICS_TOKEN = "metrics-scraper-0123456789";
+    private static final String METRICS_ROUTE = "GET /metrics";
     /** The row per route: how to call it, and what the tenant's own token and the admin token get. */
     private static final Map<String, Row> ROWS = new LinkedHashMap<>();
     private static TestServer server;
@@ -71,6 +74,7 @@ class AccessMatrixTest {
 
     static {
         open("GET /up", () -> at("/up"));
+        row(METRICS_ROUTE, () -> at("/metrics"), 403, 200);
         row("POST /api/v1/tenants/{tenant}/tokens", () -> at(TENANT + "/tokens").POST(BodyPublishers.noBody()),
                 403, 201);
         // another tenant's tokens: revoking acme's would invalidate the token every later case uses
@@ -144,7 +148,7 @@ class AccessMatrixTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start();
+        server = TestServer.start(Map.of("BACKUP_METRICS_TOKEN", METRICS_TOKEN));
         own = server.mintToken(T);
         other = server.mintToken("globex");
         image = Files.readAllBytes(TestDatabases.create(dir.resolve("a.sqlite3"), 20, 1));
@@ -156,12 +160,13 @@ class AccessMatrixTest {
         server.close();
     }
 
-    enum Who { NONE, FORGED, OTHER_TENANT, OWN_TENANT, ADMIN }
+    enum Who { NONE, FORGED, METRICS, OTHER_TENANT, OWN_TENANT, ADMIN }
 
     private static String token(Who who) {
         return switch (who) {
             case NONE -> null;
             case FORGED -> "cellar.acme.1.AAAAAAAAAAAAAAAAAAAAAAAA.forgedforgedforgedforgedforgedforgedforged0";
+            case METRICS -> METRICS_TOKEN;
             case OTHER_TENANT -> other;
             case OWN_TENANT -> own;
             case ADMIN -> server.adminToken();
@@ -212,6 +217,7 @@ class AccessMatrixTest {
         }
         return switch (who) {
             case NONE, FORGED -> 401;
+            case METRICS -> row == ROWS.get(METRICS_ROUTE) ? 200 : 401; // BACKUP_METRICS_TOKEN opens this only
             case OTHER_TENANT -> 403;
             case OWN_TENANT -> row.ownTenant();
             case ADMIN -> row.admin();

@@ -129,6 +129,11 @@ public final class TestServer implements AutoCloseable {
         return server.port();
     }
 
+    /** The port of the tokenless metrics listener ({@code BACKUP_METRICS_PORT}), when it has one. */
+    public java.util.Optional<Integer> metricsPort() {
+        return server.metricsPort();
+    }
+
     /** The server's route table, {@code "METHOD /path/{param}"} per route. */
     public java.util.List<String> routes() {
         return server.routes();
