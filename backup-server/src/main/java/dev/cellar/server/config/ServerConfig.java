@@ -72,7 +72,7 @@ public record ServerConfig(
     public static final long GIB = 1L << 30;
 
     /** Every {@code BACKUP_*} variable the server reads. */
-    static final Set<String> KNOWN = Set.of(
+    public static final Set<String> KNOWN = Set.of(
             "BACKUP_HOST", "BACKUP_ADMIN_TOKEN", "BACKUP_TOKEN_SECRET", "BACKUP_DATA_DIR", "BACKUP_S3_PREFIX",
             "BACKUP_S3_PATH_STYLE", "BACKUP_S3_PART_SIZE", "BACKUP_MAX_SNAPSHOT_BYTES",
             "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW",
