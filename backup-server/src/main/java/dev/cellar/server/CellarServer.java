@@ -13,6 +13,7 @@ import dev.cellar.server.http.ErrorMapping;
 import dev.cellar.server.http.IdleTimeout;
 import dev.cellar.server.http.Json;
 import dev.cellar.server.http.JsonErrorHandler;
+import dev.cellar.server.http.OpenApiDocument;
 import dev.cellar.server.jobs.JobHandlers;
 import dev.cellar.server.jobs.JobRunner;
 import dev.cellar.server.jobs.JobRuns;
@@ -120,6 +121,7 @@ public final class CellarServer implements AutoCloseable {
             ErrorMapping.install(c.routes);
 
             c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));
+            c.routes.get(OpenApiDocument.PATH, new OpenApiDocument()::handle);
 
             c.routes.post("/api/v1/tenants/{tenant}/tokens", tenantHandlers::mintToken);
             c.routes.delete("/api/v1/tenants/{tenant}/tokens", tenantHandlers::revokeTokens);
