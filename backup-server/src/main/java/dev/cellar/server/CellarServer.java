@@ -8,6 +8,7 @@ import dev.cellar.server.config.ServerConfig;
 import dev.cellar.server.drill.Drill;
 import dev.cellar.server.drill.DrillHandlers;
 import dev.cellar.server.drill.DrillRun;
+import dev.cellar.server.health.Readiness;
 import dev.cellar.server.housekeeping.HousekeepingJob;
 import dev.cellar.server.http.ErrorMapping;
 import dev.cellar.server.http.IdleTimeout;
@@ -121,6 +122,7 @@ public final class CellarServer implements AutoCloseable {
             ErrorMapping.install(c.routes);
 
             c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));
+            c.routes.get("/ready", Readiness.of(store, systemClock)::handle);
             c.routes.get(OpenApiDocument.PATH, new OpenApiDocument()::handle);
 
             c.routes.post("/api/v1/tenants/{tenant}/tokens", tenantHandlers::mintToken);

@@ -67,6 +67,7 @@ class AccessMatrixTest {
 
     static {
         open("GET /up", () -> at("/up"));
+        open("GET /ready", () -> at("/ready"));
         open("GET /api/v1/openapi.json", () -> at("/api/v1/openapi.json"));
         row("POST /api/v1/tenants/{tenant}/tokens", () -> at(TENANT + "/tokens").POST(BodyPublishers.noBody()),
                 403, 201);
