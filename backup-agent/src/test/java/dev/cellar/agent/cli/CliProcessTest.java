@@ -43,6 +43,25 @@ class CliProcessTest {
     }
 
     @Test
+    void withJsonLogsEveryStderrLineIsOneJsonObject() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        TestDatabases.create(data.resolve("main.sqlite3"), 5, 1);
+        Map<String, String> env = new java.util.HashMap<>(AgentFixture.env(java.net.URI.create("http://127.0.0.1:9"),
+                "proc", "token", data));
+        env.put("BACKUP_LOG_FORMAT", "json");
+
+        Run run = agent(env, "backup");
+
+        assertEquals(ExitCodes.SERVER_UNAVAILABLE, run.status(), run::toString);
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : run.err().strip().split("\n")) {
+            events.add(JsonOutputTest.STRICT.readTree(line)); // throws on a line that is not one JSON object
+        }
+        assertTrue(events.stream().anyMatch(e -> e.get("formattedMessage").asText().startsWith("event=request.retry")
+                && e.get("level").asText().equals("WARN")), run::toString);
+    }
+
+    @Test
     void theCompletionScriptCompletesCommandsAndOptionsInBash() throws Exception {
         Run script = agent(Map.of(), "completion");
         assertEquals(0, script.status(), script::toString);

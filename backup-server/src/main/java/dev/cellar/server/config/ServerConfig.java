@@ -83,7 +83,7 @@ public record ServerConfig(
             "BACKUP_RESTORE_LEASE", "BACKUP_IDLE_TIMEOUT", "BACKUP_MAX_UPLOADS_PER_TENANT",
             "BACKUP_UPLOAD_MIN_RATE", "BACKUP_UPLOAD_RATE_GRACE", "BACKUP_UPLOAD_DEADLINE",
             "BACKUP_VERIFY_ON_UPLOAD", "BACKUP_VERIFY_SPOOL_BYTES", "BACKUP_MAX_MACHINES_PER_TENANT",
-            "BACKUP_MAX_PLAIN_DOWNLOADS", "BACKUP_ADMIN_SESSION_TTL");
+            "BACKUP_MAX_PLAIN_DOWNLOADS", "BACKUP_ADMIN_SESSION_TTL", "BACKUP_LOG_FORMAT");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -138,6 +138,10 @@ public record ServerConfig(
         int maxMachines = r.integer("BACKUP_MAX_MACHINES_PER_TENANT", 100, 1, 100_000);
         int maxPlainDownloads = r.integer("BACKUP_MAX_PLAIN_DOWNLOADS", 4, 1, 256);
         Duration sessionTtl = positive(r, "BACKUP_ADMIN_SESSION_TTL", Duration.ofHours(8));
+        String logFormat = r.string("BACKUP_LOG_FORMAT", "text"); // read by logback.xml, which cannot refuse a value
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            r.problem("BACKUP_LOG_FORMAT", "must be text or json, got '" + logFormat + "'");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();

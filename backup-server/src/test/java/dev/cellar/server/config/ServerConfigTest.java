@@ -322,6 +322,7 @@ class ServerConfigTest {
         env.put("BACKUP_MAX_MACHINES_PER_TENANT", "10");
         env.put("BACKUP_MAX_PLAIN_DOWNLOADS", "2");
         env.put("BACKUP_ADMIN_SESSION_TTL", "PT1H");
+        env.put("BACKUP_LOG_FORMAT", "json");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());
