@@ -245,11 +245,14 @@ public record ServerConfig(
         }
         Optional<String> keyId = r.string("AWS_ACCESS_KEY_ID");
         Optional<String> key = r.string("AWS_SECRET_ACCESS_KEY");
-        if (keyId.isEmpty()) {
-            r.problem("AWS_ACCESS_KEY_ID", "is required when BUCKET_NAME is set");
+        // neither: the SDK's default credential chain (profile, web identity, container or instance role)
+        if (keyId.isEmpty() && key.isPresent()) {
+            r.problem("AWS_ACCESS_KEY_ID", "is required with AWS_SECRET_ACCESS_KEY (or unset both for the default"
+                    + " credential chain)");
         }
-        if (key.isEmpty()) {
-            r.problem("AWS_SECRET_ACCESS_KEY", "is required when BUCKET_NAME is set");
+        if (key.isEmpty() && keyId.isPresent()) {
+            r.problem("AWS_SECRET_ACCESS_KEY", "is required with AWS_ACCESS_KEY_ID (or unset both for the default"
+                    + " credential chain)");
         }
         if (bucket.get().contains("/")) {
             r.problem("BUCKET_NAME", "must be a bucket name without '/'; put paths in BACKUP_S3_PREFIX");
@@ -277,7 +280,8 @@ public record ServerConfig(
             return Optional.empty(); // the problems are thrown together by the caller
         }
         try {
-            return Optional.of(new S3Settings(bucket.get(), endpoint.orElse(null), region, keyId.get(), key.get(),
+            return Optional.of(new S3Settings(bucket.get(), endpoint.orElse(null), region, keyId.orElse(null),
+                    key.orElse(null),
                     pathStyle, prefix, partSize, S3Settings.DEFAULT_COPY_PART_SIZE));
         } catch (IllegalArgumentException e) {
             // a rule of S3Settings this reader does not check itself: still one ConfigException, never a crash

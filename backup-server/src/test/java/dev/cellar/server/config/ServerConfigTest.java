@@ -184,16 +184,24 @@ class ServerConfigTest {
     }
 
     @Test
-    void aBucketWithoutCredentialsOrSecretsIsRefusedNamingEachMissingVariable() {
+    void aBucketWithoutSecretsIsRefusedNamingEachMissingVariable() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ServerConfig.fromEnv(Map.of("BUCKET_NAME", "cellar")));
 
         assertEquals("""
                 invalid configuration:
                   - BACKUP_ADMIN_TOKEN is required when BUCKET_NAME is set
-                  - BACKUP_TOKEN_SECRET is required when BUCKET_NAME is set (every instance needs the same one)
-                  - AWS_ACCESS_KEY_ID is required when BUCKET_NAME is set
-                  - AWS_SECRET_ACCESS_KEY is required when BUCKET_NAME is set""", e.getMessage());
+                  - BACKUP_TOKEN_SECRET is required when BUCKET_NAME is set (every instance needs the same one)""",
+                e.getMessage());
+    }
+
+    @Test
+    void aBucketWithoutStaticKeysUsesTheDefaultCredentialChain() {
+        Map<String, String> env = s3Env();
+        env.remove("AWS_ACCESS_KEY_ID");
+        env.remove("AWS_SECRET_ACCESS_KEY");
+
+        assertTrue(ServerConfig.fromEnv(env).s3().orElseThrow().usesDefaultCredentials());
     }
 
     @Test
@@ -203,8 +211,8 @@ class ServerConfigTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(env));
 
-        assertEquals("invalid configuration:\n  - AWS_SECRET_ACCESS_KEY is required when BUCKET_NAME is set",
-                e.getMessage());
+        assertEquals("invalid configuration:\n  - AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID (or unset"
+                + " both for the default credential chain)", e.getMessage());
     }
 
     @Test
