@@ -10,11 +10,13 @@ import dev.cellar.server.config.ServerConfig;
 import dev.cellar.server.drill.Drill;
 import dev.cellar.server.drill.DrillHandlers;
 import dev.cellar.server.drill.DrillRun;
+import dev.cellar.server.health.Readiness;
 import dev.cellar.server.housekeeping.HousekeepingJob;
 import dev.cellar.server.http.ErrorMapping;
 import dev.cellar.server.http.ConnectorSettings;
 import dev.cellar.server.http.Json;
 import dev.cellar.server.http.JsonErrorHandler;
+import dev.cellar.server.http.OpenApiDocument;
 import dev.cellar.server.jobs.JobHandlers;
 import dev.cellar.server.jobs.JobRunner;
 import dev.cellar.server.jobs.JobRuns;
@@ -139,6 +141,8 @@ public final class CellarServer implements AutoCloseable {
 
             c.routes.get("/up", ctx -> ctx.json(Map.of("status", "ok")));
             c.routes.get("/metrics", metricsEndpoint::get);
+            c.routes.get("/ready", Readiness.of(store, systemClock)::handle);
+            c.routes.get(OpenApiDocument.PATH, new OpenApiDocument()::handle);
 
             c.routes.post("/api/v1/tenants/{tenant}/tokens", tenantHandlers::mintToken);
             c.routes.delete("/api/v1/tenants/{tenant}/tokens", tenantHandlers::revokeTokens);

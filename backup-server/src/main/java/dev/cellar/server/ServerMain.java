@@ -23,6 +23,10 @@ public final class ServerMain {
     }
 
     public static void main(String[] args) {
+        int status = ServerArgs.handle(java.util.List.of(args), System.out, System.err);
+        if (status != ServerArgs.START) {
+            System.exit(status);
+        }
         try {
             ServerConfig config = ServerConfig.fromEnv(System.getenv());
             CellarServer server = start(config);

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Backs up this machine's SQLite databases to the Cellar server and restores them.",
         subcommands = {RunCommand.class, BackupCommand.class, SnapshotsCommand.class, RestoreCommand.class,
-                ConfigCommand.class},
+                ConfigCommand.class, VerifyCommand.class, CompletionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (a snapshot identical to the last one counts as done)",
@@ -81,6 +81,9 @@ public final class AgentCommand implements Runnable {
     private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         int code = ExitCodes.of(e);
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (cli.getParseResult() != null && cli.getParseResult().hasMatchedOption(JsonOption.NAME)) {
+            JsonOption.printFailure(cli.getOut(), code, message);
+        }
         if (code == ExitCodes.USAGE) {
             PrintWriter err = cli.getErr();
             err.println("cellar-agent: " + message);

@@ -30,6 +30,9 @@ final class BackupCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
 
+    @Mixin
+    JsonOption json;
+
     @Option(names = "--database", paramLabel = "NAME", description = "only this database (default: all present)")
     String database;
 
@@ -47,6 +50,13 @@ final class BackupCommand implements Callable<Integer> {
         agent.removeStaleTempFiles();
         SnapshotService.Round round = agent.snapshots().runOnce(db -> database == null || database.equals(db.name()));
         PrintWriter out = spec.commandLine().getOut();
+        if (json.json) {
+            JsonOption.print(out, JsonDocs.object("ok", round.ok(),
+                    "results", round.results().stream().map(JsonDocs::backup).toList(),
+                    "failures", round.failures().entrySet().stream()
+                            .map(f -> JsonDocs.failure(f.getKey(), f.getValue())).toList()));
+            return status(round);
+        }
         for (SnapshotResult r : round.results()) {
             out.printf("%-20s %-20s %-32s %,15d bytes%s%n", r.database().name(),
                     r.outcome().name().toLowerCase(Locale.ROOT), r.version().orElse("-"), r.sizeBytes(),
@@ -56,6 +66,10 @@ final class BackupCommand implements Callable<Integer> {
             out.printf("%-20s %-20s %s%n", f.getKey(), "failed", f.getValue().getMessage());
         }
         out.flush();
+        return status(round);
+    }
+
+    private static int status(SnapshotService.Round round) {
         if (round.ok()) {
             return ExitCodes.OK;
         }

@@ -19,6 +19,9 @@ final class ConfigCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
 
+    @Mixin
+    JsonOption json;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -27,6 +30,10 @@ final class ConfigCommand implements Callable<Integer> {
         Agent agent = parent.agent();
         AgentConfig c = agent.config();
         PrintWriter out = spec.commandLine().getOut();
+        if (json.json) {
+            JsonOption.print(out, JsonDocs.config(c, agent.databases().present()));
+            return ExitCodes.OK;
+        }
         out.println("server          " + c.serverUrl());
         out.println("tenant          " + c.tenant());
         out.println("machine id      " + c.machineId().orElse("-"));

@@ -15,6 +15,17 @@ public final class ExitCodes {
     private ExitCodes() {
     }
 
+    /** The status as a word, for {@code --json} output. */
+    public static String name(int code) {
+        return switch (code) {
+            case OK -> "ok";
+            case USAGE -> "usage";
+            case NOTHING_TO_RESTORE -> "nothing_to_restore";
+            case SERVER_UNAVAILABLE -> "server_unavailable";
+            default -> "failed";
+        };
+    }
+
     /** The status for a command that ended with {@code e}. */
     public static int of(Throwable e) {
         if (e instanceof ConfigException) {

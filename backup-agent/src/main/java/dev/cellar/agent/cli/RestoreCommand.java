@@ -41,6 +41,9 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
 
+    @Mixin
+    JsonOption json;
+
     @Option(names = "--database", required = true, paramLabel = "NAME", description = "database name on the server")
     String database;
 
@@ -54,6 +57,26 @@ final class RestoreCommand implements Callable<Integer> {
         @Option(names = "--at", paramLabel = "INSTANT",
                 description = "the latest snapshot at or before this ISO-8601 instant, e.g. 2026-11-20T18:00:00Z")
         String at;
+
+        /** The snapshot {@code which} names (the latest when null); a malformed value is a usage error. */
+        static SnapshotSelector selector(Which which, CommandLine cli) {
+            if (which == null) {
+                return SnapshotSelector.latest();
+            }
+            if (which.version != null) {
+                try {
+                    return SnapshotSelector.version(which.version);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(cli, "--version: " + e.getMessage());
+                }
+            }
+            try {
+                return SnapshotSelector.latestAt(Instant.parse(which.at));
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.ParameterException(cli, "--at must be an ISO-8601 instant such as"
+                        + " 2026-11-20T18:00:00Z, got '" + which.at + "'");
+            }
+        }
     }
 
     @Option(names = "--output", paramLabel = "PATH",
@@ -74,12 +97,16 @@ final class RestoreCommand implements Callable<Integer> {
         Path target = Optional.ofNullable(output).map(Path::toAbsolutePath).or(() -> configured)
                 .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "database '" + database
                         + "' has no path in BACKUP_DATABASES: give one with --output"));
-        SnapshotSelector selector = selector();
+        SnapshotSelector selector = Which.selector(which, spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         if (ifDbNotExists && Files.exists(target)) {
             LOG.info("event=restore.skipped database={} target={} reason=\"the target exists\"", database, target);
-            out.printf("not restored: %s exists (--if-db-not-exists)%n", target);
-            out.flush();
+            if (json.json) {
+                JsonOption.print(out, JsonDocs.notRestored(database, target.toString(), "target_exists"));
+            } else {
+                out.printf("not restored: %s exists (--if-db-not-exists)%n", target);
+                out.flush();
+            }
             return ExitCodes.OK;
         }
         agent.removeStaleTempFiles();
@@ -94,36 +121,25 @@ final class RestoreCommand implements Callable<Integer> {
             }
             LOG.info("event=restore.skipped database={} target={} reason=\"no backup on the server yet\"", database,
                     target);
-            out.printf("not restored: the server holds no backup of %s yet; %s stays missing (--if-db-not-exists)%n",
-                    database, target);
-            out.flush();
+            if (json.json) {
+                JsonOption.print(out, JsonDocs.notRestored(database, target.toString(), "no_backup_yet"));
+            } else {
+                out.printf("not restored: the server holds no backup of %s yet; %s stays missing"
+                        + " (--if-db-not-exists)%n", database, target);
+                out.flush();
+            }
             return ExitCodes.OK;
         }
         if (configured.isPresent() && configured.get().toAbsolutePath().equals(target.toAbsolutePath())) {
             agent.state().forget(new Database(database, target)); // the next snapshot is sent; the server compares
         }
+        if (json.json) {
+            JsonOption.print(out, JsonDocs.restore(r));
+            return ExitCodes.OK;
+        }
         out.printf("restored %s version %s (%,d bytes) into %s%s%n", database, r.version(), r.sizeBytes(), target,
                 r.preRestoreCopy().map(p -> "; previous content kept in " + p).orElse(""));
         out.flush();
         return ExitCodes.OK;
-    }
-
-    private SnapshotSelector selector() {
-        if (which == null) {
-            return SnapshotSelector.latest();
-        }
-        if (which.version != null) {
-            try {
-                return SnapshotSelector.version(which.version);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--version: " + e.getMessage());
-            }
-        }
-        try {
-            return SnapshotSelector.latestAt(Instant.parse(which.at));
-        } catch (DateTimeParseException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--at must be an ISO-8601 instant such as"
-                    + " 2026-11-20T18:00:00Z, got '" + which.at + "'");
-        }
     }
 }

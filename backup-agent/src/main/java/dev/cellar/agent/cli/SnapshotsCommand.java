@@ -6,7 +6,10 @@ import dev.cellar.agent.client.SnapshotInfo;
 import dev.cellar.agent.client.SnapshotPage;
 import dev.cellar.agent.config.Database;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -30,6 +33,9 @@ final class SnapshotsCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
 
+    @Mixin
+    JsonOption json;
+
     @Option(names = "--database", paramLabel = "NAME", description = "only this database (default: every configured one)")
     String database;
 
@@ -48,39 +54,49 @@ final class SnapshotsCommand implements Callable<Integer> {
             names.addAll(agent.serverDatabases());
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (json.json) {
+            List<Map<String, Object>> databases = new ArrayList<>();
+            for (String name : names) {
+                databases.add(JsonDocs.object("database", name,
+                        "snapshots", list(agent, name).stream().map(JsonDocs::snapshot).toList()));
+            }
+            JsonOption.print(out, JsonDocs.object("tenant", agent.config().tenant(), "databases", databases));
+            return ExitCodes.OK;
+        }
         out.printf("%-20s %-32s %-24s %15s %15s  %-16s %s%n", "DATABASE", "VERSION", "CREATED", "SIZE", "STORED",
                 "MACHINE", "VERIFIED");
         for (String name : names) {
-            list(agent, name, out);
+            for (SnapshotInfo s : list(agent, name)) {
+                out.printf("%-20s %-32s %-24s %,15d %,15d  %-16s %s%n", name, s.version(), s.createdAt(),
+                        s.sizeBytes(), s.storedBytes(), s.machineId().orElse("-"), s.verification().orElse("-"));
+            }
         }
         out.flush();
         return ExitCodes.OK;
     }
 
-    private void list(Agent agent, String name, PrintWriter out) throws Exception {
+    /** Up to {@code limit} snapshots of {@code name}, newest first; none when the server has not seen it. */
+    private List<SnapshotInfo> list(Agent agent, String name) throws Exception {
+        List<SnapshotInfo> found = new ArrayList<>();
         Optional<String> before = Optional.empty();
-        int shown = 0;
-        while (shown < limit) {
+        while (found.size() < limit) {
             Optional<String> cursor = before;
-            int pageSize = Math.min(100, limit - shown);
+            int pageSize = Math.min(100, limit - found.size());
             SnapshotPage page;
             try {
                 page = agent.retrier().call("listing of " + name, () -> agent.client().list(name, pageSize, cursor));
             } catch (ApiException e) {
                 if (e.status() == 404) {
-                    return; // the server has not seen this database yet: no snapshots to show
+                    return found; // the server has not seen this database yet: no snapshots to show
                 }
                 throw e;
             }
-            for (SnapshotInfo s : page.snapshots()) {
-                out.printf("%-20s %-32s %-24s %,15d %,15d  %-16s %s%n", name, s.version(), s.createdAt(),
-                        s.sizeBytes(), s.storedBytes(), s.machineId().orElse("-"), s.verification().orElse("-"));
-                shown++;
-            }
+            found.addAll(page.snapshots());
             if (page.next().isEmpty() || page.snapshots().isEmpty()) {
                 break;
             }
             before = page.next();
         }
+        return found.size() > limit ? found.subList(0, limit) : found;
     }
 }

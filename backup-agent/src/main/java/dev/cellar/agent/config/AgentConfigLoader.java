@@ -42,6 +42,8 @@ public final class AgentConfigLoader {
     public static final String METRICS_PORT = "BACKUP_METRICS_PORT";
     /** Read by logback.xml, not here; listed so that it is not reported as unknown. */
     public static final String LOG_LEVEL = "BACKUP_LOG_LEVEL";
+    /** Read by logback.xml ({@code text} or {@code json}); validated here, since logback cannot refuse a value. */
+    public static final String LOG_FORMAT = "BACKUP_LOG_FORMAT";
     static final String FLY_MACHINE_ID = "FLY_MACHINE_ID";
     /** Set by Fly on every machine; sent with heartbeats. */
     static final String FLY_REGION = "FLY_REGION";
@@ -49,7 +51,7 @@ public final class AgentConfigLoader {
     public static final Set<String> KNOWN = Set.of(SERVER_URL, TENANT, TOKEN, MACHINE_ID, DATABASES, SCHEDULE,
             ON_SHUTDOWN, SHUTDOWN_TIMEOUT, TEMP_DIR, STATE_DIR, ZSTD_LEVEL, ZSTD_WORKERS, CONCURRENCY, INTEGRITY_CHECK,
             MIN_FREE, RETRY_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, REQUEST_TIMEOUT, HEARTBEAT_INTERVAL, ALLOW_EMPTY_START,
-            LOG_LEVEL, METRICS_PORT);
+            LOG_LEVEL, METRICS_PORT, LOG_FORMAT);
 
     public static final String DEFAULT_DATABASES = "/data/*.sqlite3";
     /** Two databases at once: a Rails app's small cache and queue databases need not wait behind the big one. */
@@ -69,6 +71,10 @@ public final class AgentConfigLoader {
      * @throws ConfigException naming the first variable that is missing or invalid
      */
     public AgentConfig load() {
+        String logFormat = get(LOG_FORMAT).orElse("text");
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            throw new ConfigException(LOG_FORMAT + " must be text or json, got '" + logFormat + "'");
+        }
         URI server = serverUrl();
         String tenant = name(TENANT, get(TENANT).or(() -> get(FLY_MACHINE_ID)), "tenant")
                 .orElseThrow(() -> new ConfigException(TENANT + " is not set (nor " + FLY_MACHINE_ID

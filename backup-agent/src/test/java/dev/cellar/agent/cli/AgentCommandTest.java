@@ -71,7 +71,7 @@ class AgentCommandTest {
 
     @Test
     void everyCommandHasHelpWithTheExitCodes() {
-        for (String command : new String[] {"run", "backup", "snapshots", "restore", "config"}) {
+        for (String command : new String[] {"run", "backup", "snapshots", "restore", "config", "verify", "completion"}) {
             out.getBuffer().setLength(0);
 
             assertEquals(0, run(command, "--help"), command);

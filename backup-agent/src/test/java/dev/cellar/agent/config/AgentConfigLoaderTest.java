@@ -27,6 +27,14 @@ class AgentConfigLoaderTest {
     }
 
     @Test
+    void theLogFormatIsTextOrJsonAndAnythingElseIsRefusedNamingTheVariable() {
+        env.put("BACKUP_LOG_FORMAT", "json");
+        load();
+        env.put("BACKUP_LOG_FORMAT", "JSON");
+        assertEquals("BACKUP_LOG_FORMAT must be text or json, got 'JSON'", failure());
+    }
+
+    @Test
     void defaultsFollowTheDesign() {
         AgentConfig c = load();
 

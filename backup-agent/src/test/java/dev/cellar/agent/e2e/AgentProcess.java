@@ -30,10 +30,21 @@ final class AgentProcess {
 
     /** Starts the agent with {@code env} alone (nothing inherited) and {@code app} after {@code --}. */
     static AgentProcess start(String name, Map<String, String> env, List<String> app, Path log) {
+        List<String> command = new ArrayList<>(runCommand());
+        command.addAll(app);
+        return launch(name, env, command, log);
+    }
+
+    /** {@code cellar-agent run --}, to which the app's command is appended. */
+    static List<String> runCommand() {
         List<String> command = new ArrayList<>(java("dev.cellar.agent.Main"));
         command.add("run");
         command.add("--");
-        command.addAll(app);
+        return command;
+    }
+
+    /** Starts {@code command} (which runs the agent somewhere in it) with {@code env} alone. */
+    static AgentProcess launch(String name, Map<String, String> env, List<String> command, Path log) {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().clear();

@@ -60,6 +60,10 @@ final class Machine {
         return machineId;
     }
 
+    Path volume() {
+        return volume;
+    }
+
     Path db() {
         return volume.resolve("app.sqlite3");
     }

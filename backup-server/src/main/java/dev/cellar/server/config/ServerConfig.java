@@ -78,7 +78,7 @@ public record ServerConfig(
     public static final long GIB = 1L << 30;
 
     /** Every {@code BACKUP_*} variable the server reads. */
-    static final Set<String> KNOWN = Set.of(
+    public static final Set<String> KNOWN = Set.of(
             "BACKUP_HOST", "BACKUP_ADMIN_TOKEN", "BACKUP_TOKEN_SECRET", "BACKUP_DATA_DIR", "BACKUP_S3_PREFIX",
             "BACKUP_S3_PATH_STYLE", "BACKUP_S3_PART_SIZE", "BACKUP_MAX_SNAPSHOT_BYTES",
             "BACKUP_MAX_CONCURRENT_UPLOADS", "BACKUP_TOKEN_CACHE_TTL", "BACKUP_FORK_WINDOW",
@@ -91,7 +91,7 @@ public record ServerConfig(
             "BACKUP_VERIFY_ON_UPLOAD", "BACKUP_VERIFY_SPOOL_BYTES", "BACKUP_MAX_MACHINES_PER_TENANT",
             "BACKUP_MAX_PLAIN_DOWNLOADS", "BACKUP_ADMIN_SESSION_TTL", "BACKUP_ALERT_WEBHOOK_URL",
             "BACKUP_METRICS_TOKEN", "BACKUP_METRICS_PORT", "BACKUP_METRICS_HOST", "BACKUP_METRICS_PER_TENANT",
-            "BACKUP_METRICS_FLEET_TTL");
+            "BACKUP_METRICS_FLEET_TTL", "BACKUP_LOG_FORMAT");
 
     public boolean usesS3() {
         return s3.isPresent();
@@ -148,6 +148,10 @@ public record ServerConfig(
         Duration sessionTtl = positive(r, "BACKUP_ADMIN_SESSION_TTL", Duration.ofHours(8));
         AlertSettings alerts = alerts(r);
         MetricsSettings metrics = metrics(r, host, port, admin);
+        String logFormat = r.string("BACKUP_LOG_FORMAT", "text"); // read by logback.xml, which cannot refuse a value
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            r.problem("BACKUP_LOG_FORMAT", "must be text or json, got '" + logFormat + "'");
+        }
         r.throwIfProblems();
 
         Set<String> unknown = new TreeSet<>();
@@ -302,11 +306,14 @@ public record ServerConfig(
         }
         Optional<String> keyId = r.string("AWS_ACCESS_KEY_ID");
         Optional<String> key = r.string("AWS_SECRET_ACCESS_KEY");
-        if (keyId.isEmpty()) {
-            r.problem("AWS_ACCESS_KEY_ID", "is required when BUCKET_NAME is set");
+        // neither: the SDK's default credential chain (profile, web identity, container or instance role)
+        if (keyId.isEmpty() && key.isPresent()) {
+            r.problem("AWS_ACCESS_KEY_ID", "is required with AWS_SECRET_ACCESS_KEY (or unset both for the default"
+                    + " credential chain)");
         }
-        if (key.isEmpty()) {
-            r.problem("AWS_SECRET_ACCESS_KEY", "is required when BUCKET_NAME is set");
+        if (key.isEmpty() && keyId.isPresent()) {
+            r.problem("AWS_SECRET_ACCESS_KEY", "is required with AWS_ACCESS_KEY_ID (or unset both for the default"
+                    + " credential chain)");
         }
         if (bucket.get().contains("/")) {
             r.problem("BUCKET_NAME", "must be a bucket name without '/'; put paths in BACKUP_S3_PREFIX");
@@ -334,7 +341,8 @@ public record ServerConfig(
             return Optional.empty(); // the problems are thrown together by the caller
         }
         try {
-            return Optional.of(new S3Settings(bucket.get(), endpoint.orElse(null), region, keyId.get(), key.get(),
+            return Optional.of(new S3Settings(bucket.get(), endpoint.orElse(null), region, keyId.orElse(null),
+                    key.orElse(null),
                     pathStyle, prefix, partSize, S3Settings.DEFAULT_COPY_PART_SIZE));
         } catch (IllegalArgumentException e) {
             // a rule of S3Settings this reader does not check itself: still one ConfigException, never a crash

@@ -75,6 +75,8 @@ class AccessMatrixTest {
     static {
         open("GET /up", () -> at("/up"));
         row(METRICS_ROUTE, () -> at("/metrics"), 403, 200);
+        open("GET /ready", () -> at("/ready"));
+        open("GET /api/v1/openapi.json", () -> at("/api/v1/openapi.json"));
         row("POST /api/v1/tenants/{tenant}/tokens", () -> at(TENANT + "/tokens").POST(BodyPublishers.noBody()),
                 403, 201);
         // another tenant's tokens: revoking acme's would invalidate the token every later case uses

@@ -186,16 +186,24 @@ class ServerConfigTest {
     }
 
     @Test
-    void aBucketWithoutCredentialsOrSecretsIsRefusedNamingEachMissingVariable() {
+    void aBucketWithoutSecretsIsRefusedNamingEachMissingVariable() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ServerConfig.fromEnv(Map.of("BUCKET_NAME", "cellar")));
 
         assertEquals("""
                 invalid configuration:
                   - BACKUP_ADMIN_TOKEN is required when BUCKET_NAME is set
-                  - BACKUP_TOKEN_SECRET is required when BUCKET_NAME is set (every instance needs the same one)
-                  - AWS_ACCESS_KEY_ID is required when BUCKET_NAME is set
-                  - AWS_SECRET_ACCESS_KEY is required when BUCKET_NAME is set""", e.getMessage());
+                  - BACKUP_TOKEN_SECRET is required when BUCKET_NAME is set (every instance needs the same one)""",
+                e.getMessage());
+    }
+
+    @Test
+    void aBucketWithoutStaticKeysUsesTheDefaultCredentialChain() {
+        Map<String, String> env = s3Env();
+        env.remove("AWS_ACCESS_KEY_ID");
+        env.remove("AWS_SECRET_ACCESS_KEY");
+
+        assertTrue(ServerConfig.fromEnv(env).s3().orElseThrow().usesDefaultCredentials());
     }
 
     @Test
@@ -205,8 +213,8 @@ class ServerConfigTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(env));
 
-        assertEquals("invalid configuration:\n  - AWS_SECRET_ACCESS_KEY is required when BUCKET_NAME is set",
-                e.getMessage());
+        assertEquals("invalid configuration:\n  - AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID (or unset"
+                + " both for the default credential chain)", e.getMessage());
     }
 
     @Test
@@ -330,6 +338,7 @@ class ServerConfigTest {
         env.put("BACKUP_METRICS_HOST", "fly-local-6pn");
         env.put("BACKUP_METRICS_PER_TENANT", "true");
         env.put("BACKUP_METRICS_FLEET_TTL", "PT5M");
+        env.put("BACKUP_LOG_FORMAT", "json");
         assertTrue(env.keySet().containsAll(ServerConfig.KNOWN), "the test sets every known variable");
 
         assertEquals(List.of(), ServerConfig.fromEnv(env).unknownVariables());

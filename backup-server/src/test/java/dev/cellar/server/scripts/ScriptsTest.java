@@ -32,7 +32,9 @@ class ScriptsTest extends ScriptTestBase {
 
     @Test
     void everyScriptHasHelp() {
-        List<String> names = ScriptRunner.scripts().stream().map(p -> p.getFileName().toString()).toList();
+        // demo.sh is the newcomer's walk-through, not an operator script: DemoScriptTest (backup-agent) runs it
+        List<String> names = ScriptRunner.scripts().stream().map(p -> p.getFileName().toString())
+                .filter(n -> !n.equals("demo.sh")).toList();
         assertEquals(SAMPLE_ARGS.keySet().stream().sorted().toList(), names, "a script without tests");
         for (String name : names) {
             Result r = scripts.env("CELLAR_URL", null).env("CELLAR_ADMIN_TOKEN", null).run(name, "--help");

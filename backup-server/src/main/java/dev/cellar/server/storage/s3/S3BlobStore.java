@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -61,17 +62,20 @@ public final class S3BlobStore implements BlobStore {
 
     /** A store on the bucket the settings name. Cheap: nothing is sent until the first request. */
     public static S3BlobStore connect(S3Settings settings) {
-        log.info("s3 store bucket={} endpoint={} region={} prefix={} pathStyle={}", settings.bucket(),
+        log.info("s3 store bucket={} endpoint={} region={} prefix={} pathStyle={} credentials={}", settings.bucket(),
                 settings.endpoint() == null ? "aws" : settings.endpoint(), settings.region(), settings.prefix(),
-                settings.pathStyle());
+                settings.pathStyle(), settings.usesDefaultCredentials() ? "default_chain" : "static");
         return new S3BlobStore(settings, newClient(settings, o -> { }));
     }
 
     static S3Client newClient(S3Settings settings, Consumer<ClientOverrideConfiguration.Builder> overrides) {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())))
+                .credentialsProvider(settings.usesDefaultCredentials()
+                        // environment, system properties, profile (AWS_PROFILE), web identity, container, instance
+                        ? DefaultCredentialsProvider.builder().build()
+                        : StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())))
                 .forcePathStyle(settings.pathStyle())
                 // S3-compatible stores reject or mishandle the CRC trailers the SDK sends by default
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)

@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param bucket            the bucket name
  * @param endpoint          the service URL, e.g. {@code https://fly.storage.tigris.dev}; null for AWS itself
  * @param region            the signing region ({@code us-east-1}, {@code auto} for Tigris and R2)
- * @param accessKeyId       the access key id
+ * @param accessKeyId       the access key id; null (with the secret) for the AWS SDK's default credential chain
  * @param secretAccessKey   the secret; never printed
  * @param pathStyle         address the bucket as {@code endpoint/bucket/key} instead of {@code bucket.endpoint/key}
  * @param prefix            where in the bucket the store lives: "" or a path ending in '/'
@@ -49,8 +49,10 @@ public record S3Settings(
             require(endpoint.getRawUserInfo() == null, "endpoint must not contain user information");
         }
         require(region != null && !region.isBlank(), "region is required");
-        require(accessKeyId != null && !accessKeyId.isBlank(), "access key id is required");
-        require(secretAccessKey != null && !secretAccessKey.isEmpty(), "secret access key is required");
+        require((accessKeyId == null) == (secretAccessKey == null),
+                "access key id and secret access key come together, or neither (the default credential chain)");
+        require(accessKeyId == null || !accessKeyId.isBlank(), "access key id must not be blank");
+        require(secretAccessKey == null || !secretAccessKey.isEmpty(), "secret access key must not be empty");
         Objects.requireNonNull(prefix, "prefix");
         require(prefix.isEmpty() || (prefix.endsWith("/") && !prefix.startsWith("/")),
                 "prefix must be empty or end with '/' and not start with '/', got '" + prefix + "'");
@@ -87,11 +89,16 @@ public record S3Settings(
                 partSizeBytes, copyPartSizeBytes);
     }
 
+    /** True when no static keys are given: the SDK's default credential chain finds them. */
+    public boolean usesDefaultCredentials() {
+        return accessKeyId == null;
+    }
+
     /** Everything but the secret: safe for logs and error messages. */
     @Override
     public String toString() {
         return "S3Settings[bucket=" + bucket + ", endpoint=" + (endpoint == null ? "aws" : endpoint)
-                + ", region=" + region + ", accessKeyId=" + accessKeyId + ", secretAccessKey=****"
+                + ", region=" + region + ", accessKeyId=" + (accessKeyId == null ? "(default chain)" : accessKeyId) + ", secretAccessKey=****"
                 + ", pathStyle=" + pathStyle + ", prefix='" + prefix + "', partSizeBytes=" + partSizeBytes
                 + ", copyPartSizeBytes=" + copyPartSizeBytes + "]";
     }
