@@ -3,18 +3,17 @@ package dev.cellar.agent.client;
 import dev.cellar.agent.progress.CountingPublisher;
 import dev.cellar.agent.progress.Progress;
 import dev.cellar.agent.log.Kv;
-import dev.cellar.core.ContentDigest;
 import dev.cellar.core.Names;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -64,17 +63,46 @@ public final class BackupClient {
         return tenant;
     }
 
-    /** Uploads one compressed snapshot; a retry re-reads the file. */
-    public SnapshotInfo upload(String database, Path body, long length, ContentDigest digest,
+    /** Makes one upload body; each attempt asks for a fresh one. */
+    @FunctionalInterface
+    public interface BodySource {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * Uploads one compressed snapshot as it is produced, chunked, declaring the image's digest up front
+     * ({@code X-Snapshot-Sha256}) so the server can stream it straight to its version's key.
+     *
+     * @param imageBytes the image's size: the compressed body is rarely larger, so it bounds the wait for the answer
+     */
+    public SnapshotInfo upload(String database, BodySource body, long imageBytes, String imageSha256,
                                Optional<String> machineId) throws IOException, ApiException {
-        try (Progress progress = Progress.start("upload " + database, length)) {
+        List<InputStream> opened = new ArrayList<>();
+        try (Progress progress = Progress.start("upload " + database, -1)) {
             HttpRequest.Builder request = request("databases/" + database + "/snapshots")
-                    .timeout(timeout.plusSeconds(length / SLOWEST_BYTES_PER_SECOND))
+                    .timeout(timeout.plusSeconds(imageBytes / SLOWEST_BYTES_PER_SECOND))
                     .header("Content-Type", "application/zstd")
-                    .header("Content-Digest", digest.headerValue())
-                    .POST(new CountingPublisher(HttpRequest.BodyPublishers.ofFile(body), progress));
+                    .header("X-Snapshot-Sha256", imageSha256)
+                    .POST(new CountingPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+                        try {
+                            InputStream in = body.open();
+                            synchronized (opened) {
+                                opened.add(in);
+                            }
+                            return in;
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }), progress));
             machineId.ifPresent(id -> request.header("X-Machine-Id", id));
             return SnapshotInfo.fromJson(Json.parse(sendForString(request.build())));
+        } finally {
+            // a server that answers before reading the whole body leaves the producer waiting: stop it
+            synchronized (opened) {
+                for (InputStream in : opened) {
+                    in.close();
+                }
+            }
         }
     }
 

@@ -15,7 +15,6 @@ import dev.cellar.core.NotSqliteException;
 import dev.cellar.core.SnapshotVersion;
 import dev.cellar.core.SqliteChecks;
 import dev.cellar.core.SqliteImageInspector;
-import dev.cellar.core.Zstd;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Download → verify → decompress into a temp file beside the target → {@code integrity_check} → install. Every
- * check runs before the target is touched, so a failed restore leaves it exactly as it was.
+ * check runs before the target is touched, so a failed restore leaves it exactly as it was. Download,
+ * decompression and writing overlap ({@link RestoreStages}).
  */
 public final class Restorer {
     private static final Logger LOG = LoggerFactory.getLogger(Restorer.class);
@@ -203,11 +203,10 @@ public final class Restorer {
 
     private SqliteImageInspector.Result decompress(InputStream stored, Path image, Path folder) throws IOException {
         SqliteImageInspector inspector = new SqliteImageInspector(Long.MAX_VALUE);
-        try (InputStream in = Zstd.decompress(stored);
-             OutputStream file = budget.limit("the restored database", folder,
+        try (OutputStream file = budget.limit("the restored database", folder,
                      new BufferedOutputStream(Files.newOutputStream(image), Streams.BUFFER));
              OutputStream both = new TeeOutputStream(file, inspector)) {
-            Streams.copy(in, both);
+            RestoreStages.run(stored, both);
         } catch (ZstdIOException e) {
             throw new RestoreVerificationException("the snapshot's compressed bytes are damaged: " + e.getMessage(), e);
         } catch (NotSqliteException e) {

@@ -1,25 +1,23 @@
 package dev.cellar.agent.snapshot;
 
-import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.files.Streams;
-import dev.cellar.core.ContentDigest;
-import dev.cellar.core.Hex;
+import dev.cellar.core.BoundedPipe;
 import dev.cellar.core.Zstd;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 
 /**
- * image file → zstd → SHA-256 of the compressed bytes → compressed file, as composed streams. The compressed file
- * is what gets uploaded: its digest must be in a header before the body, and a retry re-sends it without
- * compressing again.
+ * image file → zstd → upload body, while the body is being sent: a thread compresses into a {@link BoundedPipe} of
+ * {@link #CHUNKS} × {@link #CHUNK} bytes that the HTTP client reads from, so compression and upload overlap and no
+ * compressed copy is ever written to disk. The trade: a retried upload compresses the image again (one more
+ * compression, about as long as the upload itself on a fast link) instead of re-reading a compressed file, and the
+ * body's digest cannot be sent before it; the image's digest, known before compressing, is sent instead.
  */
 public final class Compressor {
+    static final int CHUNKS = 8;
+    static final int CHUNK = Streams.BUFFER;
     private final int level;
     private final int workers;
 
@@ -28,19 +26,15 @@ public final class Compressor {
         this.workers = workers;
     }
 
-    /** The upload body: its size and its RFC 9530 digest. */
-    public record Body(Path file, long bytes, ContentDigest digest) {
-    }
-
-    /** Compresses {@code image} into {@code target}; {@code budget} stops it before the volume runs short. */
-    public Body compress(Path image, Path target, SpaceBudget budget) throws IOException {
-        MessageDigest sha256 = Hex.sha256();
-        try (InputStream in = Files.newInputStream(image);
-             OutputStream file = budget.limit("the compressed snapshot", target.toAbsolutePath().getParent(),
-                     new BufferedOutputStream(Files.newOutputStream(target), Streams.BUFFER));
-             OutputStream zstd = Zstd.compress(new DigestOutputStream(file, sha256), level, workers)) {
-            Streams.copy(in, zstd);
-        }
-        return new Body(target, Files.size(target), ContentDigest.sha256(sha256.digest()));
+    /**
+     * A fresh compressed stream of {@code image}, produced as it is read. Close it when done: closing it early
+     * stops the compression.
+     */
+    public InputStream stream(Path image) {
+        return BoundedPipe.produce("compress " + image.getFileName(), CHUNKS, CHUNK, out -> {
+            try (InputStream in = Files.newInputStream(image); OutputStream zstd = Zstd.compress(out, level, workers)) {
+                Streams.copy(in, zstd);
+            }
+        });
     }
 }

@@ -22,16 +22,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One snapshot of one database, start to finish: free-space check → {@code VACUUM INTO} a temp file → SHA-256
- * (stop here when it equals the last upload) → {@code quick_check} → zstd into a second temp file → upload with
- * retries → remember the digest. Both temp files are deleted in every outcome.
+ * (stop here when it equals the last upload) → {@code quick_check} → zstd straight into the upload body, with the
+ * image's digest declared up front, retried whole → remember the digest. The temp file is deleted in every outcome;
+ * there is no compressed copy on disk (see {@link Compressor} for what that trades).
  *
  * <p>The digest comes before the check and the compression because a sleeping tenant's database rarely changes:
  * hashing costs a fifth of compressing, and an image byte-identical to one that passed the check passes it again.
  */
 public final class Snapshotter {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshotter.class);
-    /** Compression ratio assumed before the first upload tells the real one; the budget stream is the guarantee. */
-    private static final double FIRST_RATIO_ESTIMATE = 0.5;
     /**
      * An unchanged image is still sent once a day: should the server have lost or deleted the version we remember,
      * it stores it again; otherwise it answers "unchanged" at the cost of one compression and one request.
@@ -147,11 +146,10 @@ public final class Snapshotter {
         Path folder = tempFolder(db);
         Optional<UploadState.Entry> last = state.read(db);
         long estimate = Files.size(source) + sizeIfExists(Path.of(source + "-wal"));
-        double ratio = last.map(UploadState.Entry::ratio).orElse(FIRST_RATIO_ESTIMATE);
-        budget.require("the snapshot of " + db.name(), folder, estimate + (long) Math.ceil(estimate * ratio));
+        // the image is the only file: its compressed form goes straight into the request body
+        budget.require("the snapshot of " + db.name(), folder, estimate);
 
         Path image = TempFiles.create(folder, db.name() + ".sqlite3");
-        Path compressed = null;
         Phases phases = new Phases();
         try {
             vacuum.copy(source, image);
@@ -165,25 +163,19 @@ public final class Snapshotter {
             }
             check(db, image);
             phases.mark("check");
-            compressed = TempFiles.create(folder, db.name() + ".zst");
-            Compressor.Body body = compressor.compress(image, compressed, budget);
-            TempFiles.deleteQuietly(image); // the compressed copy is all the upload needs: give the space back now
-            phases.mark("compress");
-
-            SnapshotInfo stored = upload(db, body);
-            phases.mark("upload");
+            SnapshotInfo stored = upload(db, image, inspected);
+            phases.mark("upload"); // compression included: they overlap
             if (!stored.sha256().equals(inspected.sha256())) {
                 throw new IOException("the server stored an image with SHA-256 " + stored.sha256()
                         + " but the snapshot's is " + inspected.sha256());
             }
             state.write(db, new UploadState.Entry(inspected.sha256(), stored.version(), inspected.sizeBytes(),
-                    body.bytes(), Instant.now()));
+                    stored.storedBytes(), Instant.now()));
             return new SnapshotResult(db, stored.unchanged() ? SnapshotResult.Outcome.UNCHANGED_ON_SERVER
                     : SnapshotResult.Outcome.UPLOADED, inspected.sha256(), Optional.of(stored.version()),
-                    inspected.sizeBytes(), body.bytes(), since(start), phases);
+                    inspected.sizeBytes(), stored.storedBytes(), since(start), phases);
         } finally {
             TempFiles.deleteQuietly(image);
-            TempFiles.deleteQuietly(compressed);
         }
     }
 
@@ -198,10 +190,12 @@ public final class Snapshotter {
         }
     }
 
-    private SnapshotInfo upload(Database db, Compressor.Body body) throws IOException, ApiException, InterruptedException {
-        LOG.debug("event=snapshot.uploading database={} bytes={}", db.name(), body.bytes());
-        return retrier.call("upload of " + db.name(),
-                () -> client.upload(db.name(), body.file(), body.bytes(), body.digest(), settings.machineId()));
+    /** Every attempt compresses the image afresh into its body. */
+    private SnapshotInfo upload(Database db, Path image, SqliteImageInspector.Result inspected)
+            throws IOException, ApiException, InterruptedException {
+        LOG.debug("event=snapshot.uploading database={} image_bytes={}", db.name(), inspected.sizeBytes());
+        return retrier.call("upload of " + db.name(), () -> client.upload(db.name(), () -> compressor.stream(image),
+                inspected.sizeBytes(), inspected.sha256(), settings.machineId()));
     }
 
     private static long sizeIfExists(Path file) throws IOException {

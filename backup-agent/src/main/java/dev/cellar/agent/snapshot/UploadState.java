@@ -26,13 +26,9 @@ public final class UploadState {
     /**
      * @param sha256      hex SHA-256 of the image the server holds as this database's latest from us
      * @param sizeBytes   its size
-     * @param storedBytes its compressed size, used to estimate the next snapshot's space needs
+     * @param storedBytes its compressed size, as the server stored it
      */
     public record Entry(String sha256, String version, long sizeBytes, long storedBytes, Instant at) {
-        /** Compressed bytes per image byte, for estimates; 1.0 (no gain) when nothing is known. */
-        public double ratio() {
-            return sizeBytes > 0 ? Math.min(1.0, (double) storedBytes / sizeBytes) : 1.0;
-        }
     }
 
     private final Optional<Path> stateDir;

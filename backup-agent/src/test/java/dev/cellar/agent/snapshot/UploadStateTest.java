@@ -24,7 +24,6 @@ class UploadStateTest {
 
         assertEquals(data.resolve(".cellar/main.state"), new UploadState(Optional.empty()).fileFor(db));
         assertEquals(Optional.of(entry), new UploadState(Optional.empty()).read(db));
-        assertEquals(0.25, entry.ratio());
     }
 
     @Test

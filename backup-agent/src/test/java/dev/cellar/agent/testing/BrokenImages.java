@@ -1,7 +1,6 @@
 package dev.cellar.agent.testing;
 
 import dev.cellar.agent.client.BackupClient;
-import dev.cellar.core.ContentDigest;
 import dev.cellar.core.Zstd;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -13,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -49,21 +49,17 @@ public final class BrokenImages {
         Files.write(db, bytes);
     }
 
-    /** Uploads {@code image} as it is, as an agent would (zstd, {@code Content-Digest}); returns the version. */
+    /** Uploads {@code image} as it is, as an agent would (zstd, its declared SHA-256); returns the version. */
     public static String upload(BackupClient client, String database, Path image) throws Exception {
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-        try (OutputStream z = Zstd.compress(compressed, 3, 0)) {
-            z.write(Files.readAllBytes(image));
-        }
-        Path body = Files.createTempFile(image.getParent(), "upload", ".zst");
-        Files.write(body, compressed.toByteArray());
-        try {
-            ContentDigest digest = ContentDigest.sha256(MessageDigest.getInstance("SHA-256")
-                    .digest(compressed.toByteArray()));
-            return client.upload(database, body, compressed.size(), digest, Optional.empty()).version();
-        } finally {
-            Files.delete(body);
-        }
+        byte[] bytes = Files.readAllBytes(image);
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        return client.upload(database, () -> {
+            ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+            try (OutputStream z = Zstd.compress(compressed, 3, 0)) {
+                z.write(bytes);
+            }
+            return new java.io.ByteArrayInputStream(compressed.toByteArray());
+        }, bytes.length, sha256, Optional.empty()).version();
     }
 
     private static int single(Statement s, String sql) throws Exception {

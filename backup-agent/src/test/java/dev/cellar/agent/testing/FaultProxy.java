@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -91,6 +93,7 @@ public final class FaultProxy implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Deque<Fault> faults = new ConcurrentLinkedDeque<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile Fault always;
     private volatile CountDownLatch released = new CountDownLatch(1);
     private final AtomicInteger stalls = new AtomicInteger();
@@ -140,6 +143,18 @@ public final class FaultProxy implements AutoCloseable {
         return new ArrayList<>(requests);
     }
 
+    /** One request as it arrived: its line, its headers (names in lower case) and how many body bytes it sent. */
+    public record Seen(String request, Map<String, List<String>> headers, long bodyBytes) {
+        public Optional<String> header(String name) {
+            return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of()).stream().findFirst();
+        }
+    }
+
+    /** Every request whose body was read, in the order they ended. */
+    public List<Seen> seen() {
+        return new ArrayList<>(seen);
+    }
+
     public long count(String method, String pathPart) {
         return requests.stream().filter(r -> r.startsWith(method + " ") && r.contains(pathPart)).count();
     }
@@ -163,18 +178,18 @@ public final class FaultProxy implements AutoCloseable {
         Fault fault = take(method, ex.getRequestURI().toString());
         try (ex) {
             if (fault != null && fault.kind() == Kind.DROP) {
-                ex.getRequestBody().readAllBytes();
+                record(ex, method);
                 return; // closing without a status line: the client sees a broken connection
             }
             if (fault != null && fault.kind() == Kind.HANG) {
-                ex.getRequestBody().readAllBytes();
+                record(ex, method);
                 CountDownLatch until = released;
                 stalls.incrementAndGet();
                 until.await();
                 return;
             }
             if (fault != null && fault.kind() == Kind.STATUS) {
-                ex.getRequestBody().readAllBytes();
+                record(ex, method);
                 byte[] body = ("{\"error\":\"injected\",\"message\":\"fault proxy answered " + fault.status() + "\"}")
                         .getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -194,6 +209,14 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    private byte[] record(HttpExchange ex, String method) throws IOException {
+        byte[] body = ex.getRequestBody().readAllBytes();
+        Map<String, List<String>> headers = new java.util.HashMap<>();
+        ex.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+        seen.add(new Seen(method + " " + ex.getRequestURI(), headers, body.length));
+        return body;
+    }
+
     private void forward(HttpExchange ex, String method, Fault fault) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()));
         ex.getRequestHeaders().forEach((name, values) -> {
@@ -201,7 +224,7 @@ public final class FaultProxy implements AutoCloseable {
                 values.forEach(v -> request.header(name, v));
             }
         });
-        byte[] body = ex.getRequestBody().readAllBytes();
+        byte[] body = record(ex, method);
         request.method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(body));
         HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());

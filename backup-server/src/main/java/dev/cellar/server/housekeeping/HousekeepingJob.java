@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The nightly clean-up: discards staged uploads abandoned for a day, removes restore requests that finished a month
- * ago and machines silent for a month, and lists (never deletes) objects no catalog entry explains. Every step is
+ * ago and machines silent for a month, removes snapshot data whose upload never wrote its index marker, and lists
+ * (never deletes) the other objects no catalog entry explains. Every step is
  * an idempotent delete or a read, so two instances may run it at once.
  */
 public final class HousekeepingJob implements NightlyJob {
@@ -72,12 +73,13 @@ public final class HousekeepingJob implements NightlyJob {
             }
         });
         try {
-            OrphanScan.Result scan = OrphanScan.run(store);
+            OrphanScan.Result scan = OrphanScan.run(store, now);
             report.add("objectsScanned", scan.scanned());
             report.add("unexplainedObjects", scan.unexplained());
             report.add("dataWithoutMarker", scan.dataWithoutMarker());
             report.add("markerWithoutData", scan.markerWithoutData());
             report.add("unknownKeys", scan.unknown());
+            report.add("uncommittedDataRemoved", scan.uncommittedDataRemoved());
         } catch (RuntimeException e) {
             report.error("object scan: " + e.getMessage());
         }

@@ -2,7 +2,9 @@ package dev.cellar.server.housekeeping;
 
 import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.storage.BlobPage;
+import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.storage.BlobStore;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -13,8 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lists the objects that no catalog entry explains: snapshot data without its index marker, a marker without its
- * data, and keys of no known kind. It only reports (a log line each, and counts); it never deletes, because an
- * object nobody explains may still be somebody's only copy.
+ * data, and keys of no known kind. It reports them (a log line each, and counts) and deletes one kind only:
+ * snapshot data without a marker whose version is older than {@link SnapshotCatalog#UNCOMMITTED_GRACE}. The marker
+ * is the commit point, so such data is an upload that died between storing its data and committing it (or a
+ * deletion that died between its two steps): no listing ever showed it and none will. Everything else may still be
+ * somebody's only copy and is never deleted.
  *
  * <p>One pass over the bucket, a page at a time. A database's markers ({@code index/}) sort before its data
  * ({@code snapshots/}), so only the versions of the database being read are held in memory.
@@ -39,13 +44,16 @@ final class OrphanScan {
     private static final String DATA_SUFFIX = ".sqlite.zst";
 
     /** What one scan found. */
-    record Result(long scanned, long dataWithoutMarker, long markerWithoutData, long unknown) {
+    record Result(long scanned, long dataWithoutMarker, long markerWithoutData, long unknown,
+                  long uncommittedDataRemoved) {
         long unexplained() {
             return dataWithoutMarker + markerWithoutData + unknown;
         }
     }
 
     private final BlobStore store;
+    private final Instant uncommittedBefore;
+    private long uncommittedDataRemoved;
     private long scanned;
     private long dataWithoutMarker;
     private long markerWithoutData;
@@ -53,14 +61,17 @@ final class OrphanScan {
     private String database;
     private final Set<String> markers = new HashSet<>();
 
-    private OrphanScan(BlobStore store) {
+    private OrphanScan(BlobStore store, Instant uncommittedBefore) {
         this.store = store;
+        this.uncommittedBefore = uncommittedBefore;
     }
 
-    static Result run(BlobStore store) {
-        OrphanScan scan = new OrphanScan(store);
+    /** @param now the current time: data without a marker is removed once its version is older than the grace */
+    static Result run(BlobStore store, Instant now) {
+        OrphanScan scan = new OrphanScan(store, now.minus(SnapshotCatalog.UNCOMMITTED_GRACE));
         scan.scan();
-        return new Result(scan.scanned, scan.dataWithoutMarker, scan.markerWithoutData, scan.unknown);
+        return new Result(scan.scanned, scan.dataWithoutMarker, scan.markerWithoutData, scan.unknown,
+                scan.uncommittedDataRemoved);
     }
 
     private void scan() {
@@ -99,11 +110,22 @@ final class OrphanScan {
             }
         } else if (name.endsWith(DATA_SUFFIX)
                 && SnapshotVersion.parse(name.substring(0, name.length() - DATA_SUFFIX.length())).isPresent()) {
-            if (!markers.remove(name.substring(0, name.length() - DATA_SUFFIX.length()))) {
+            String version = name.substring(0, name.length() - DATA_SUFFIX.length());
+            if (!markers.remove(version)) {
                 report("data_without_marker", key);
+                removeIfUncommitted(key, SnapshotVersion.parse(version).orElseThrow());
             }
         } else {
             report("unknown_key", key);
+        }
+    }
+
+    /** Younger data may be an upload between storing its data and writing its marker: it is left alone. */
+    private void removeIfUncommitted(String key, SnapshotVersion version) {
+        if (version.createdAt().isBefore(uncommittedBefore)) {
+            store.delete(key);
+            uncommittedDataRemoved++;
+            log.info("event=housekeeping.uncommitted_data_removed key={}", key);
         }
     }
 

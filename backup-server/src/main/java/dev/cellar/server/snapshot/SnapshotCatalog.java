@@ -5,6 +5,7 @@ import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.storage.BlobPage;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.tenant.TenantRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,13 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotCatalog {
     private static final Logger log = LoggerFactory.getLogger(SnapshotCatalog.class);
     static final long INVERT_FROM = 9_999_999_999_999L;
+    /**
+     * How old a version's data may be without its index marker before housekeeping removes it as an upload that
+     * never committed. An upload commits only versions younger than half of this ({@link #COMMIT_WITHIN}), so the
+     * moment between its data and its marker never falls in the range housekeeping removes.
+     */
+    public static final Duration UNCOMMITTED_GRACE = Duration.ofHours(24);
+    static final Duration COMMIT_WITHIN = UNCOMMITTED_GRACE.dividedBy(2);
     private static final String NO_MACHINE = "-";
     private final BlobStore store;
     private final Verifications verifications;

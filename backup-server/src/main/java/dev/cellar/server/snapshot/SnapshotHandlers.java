@@ -11,6 +11,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
 /** Upload, list and delete of snapshots. Downloads live in {@link SnapshotDownloads}. */
 public final class SnapshotHandlers {
     private static final Logger log = LoggerFactory.getLogger(SnapshotHandlers.class);
+    /** The upload header declaring the image's digest up front; downloads answer with the same header. */
+    static final String IMAGE_SHA256 = "X-Snapshot-Sha256";
     private final Access access;
     private final SnapshotCatalog catalog;
     private final SnapshotPins pins;
@@ -47,6 +50,7 @@ public final class SnapshotHandlers {
         }
         BodyFormat format = BodyFormat.of(ctx.header("Content-Type"));
         Optional<ContentDigest> digest = digest(ctx.header("Content-Digest"));
+        Optional<String> imageSha256 = imageSha256(ctx.header(IMAGE_SHA256));
         long declared = ContentLength.of(ctx);
         if (declared > ingest.maxBytes()) {
             throw ApiError.tooLarge("the body is " + declared + " bytes; the maximum is " + ingest.maxBytes()
@@ -55,12 +59,14 @@ public final class SnapshotHandlers {
         long started = System.nanoTime();
         SnapshotIngest.Result result;
         try (UploadSlots.Slot slot = uploadSlots.acquire(tenant); InputStream body = ctx.req().getInputStream()) {
-            result = ingest.ingest(new SnapshotIngest.Upload(tenant, database, format, digest, machine), body);
+            result = ingest.ingest(new SnapshotIngest.Upload(tenant, database, format, digest, machine, imageSha256),
+                    body);
         }
         Snapshot s = result.snapshot();
-        log.info("event=snapshot.{} tenant={} database={} version={} sizeBytes={} storedBytes={} machine={} ms={}",
-                result.created() ? "stored" : "unchanged", tenant, database, s.version(), s.sizeBytes(),
-                s.storedBytes(), machine, (System.nanoTime() - started) / 1_000_000);
+        log.info("event=snapshot.{} tenant={} database={} version={} sizeBytes={} storedBytes={} machine={} direct={}"
+                        + " ms={}", result.created() ? "stored" : "unchanged", tenant, database, s.version(),
+                s.sizeBytes(), s.storedBytes(), machine, imageSha256.isPresent(),
+                (System.nanoTime() - started) / 1_000_000);
         metrics.uploaded(tenant, result.created(), s.storedBytes(), System.nanoTime() - started);
         Map<String, Object> body = json.convertValue(s, json.getTypeFactory()
                 .constructMapType(LinkedHashMap.class, String.class, Object.class));
@@ -108,6 +114,23 @@ public final class SnapshotHandlers {
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest("invalid_digest", e.getMessage());
         }
+    }
+
+    /** The image's SHA-256 declared before the body: 64 hex digits, either case. */
+    private static Optional<String> imageSha256(String header) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        String sha = header.trim().toLowerCase(Locale.ROOT);
+        if (!sha.matches("[0-9a-f]{64}")) {
+            throw ApiError.badRequest("invalid_digest", IMAGE_SHA256
+                    + " must be the image's SHA-256 as 64 hex digits, got '" + cut(header) + "'");
+        }
+        return Optional.of(sha);
+    }
+
+    private static String cut(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
     }
 
     private static int limit(String value) {

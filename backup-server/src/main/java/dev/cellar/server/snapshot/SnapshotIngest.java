@@ -6,31 +6,23 @@ import dev.cellar.core.NotSqliteException;
 import dev.cellar.core.SizeLimitExceededException;
 import dev.cellar.core.SnapshotVersion;
 import dev.cellar.core.SqliteImageInspector;
-import dev.cellar.core.Zstd;
 import dev.cellar.server.http.ApiError;
 import dev.cellar.server.storage.BlobStore;
 import dev.cellar.server.storage.StagedBlob;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.apache.commons.io.input.CloseShieldInputStream;
-import org.apache.commons.io.input.TeeInputStream;
-import org.apache.commons.io.output.CloseShieldOutputStream;
 import org.apache.commons.io.output.TeeOutputStream;
 
 /**
  * Turns an upload body into a stored snapshot, in one streaming pass: the body is decompressed as it arrives, the
  * image is hashed and checked, and the stored (zstd) form goes into a staged blob that becomes visible only after
- * every check passed. Memory is a few buffers whatever the size.
+ * every check passed; the index marker written last makes it a version. Memory is a few buffers whatever the size.
  */
 public final class SnapshotIngest {
-    /** Compression level the server uses for bodies it must compress itself (gzip and raw uploads). */
-    private static final int SERVER_ZSTD_LEVEL = 3;
     private final BlobStore store;
     private final SnapshotCatalog catalog;
     private final long maxBytes;
@@ -44,9 +36,18 @@ public final class SnapshotIngest {
     public record Result(Snapshot snapshot, boolean created) {
     }
 
-    /** One upload's request, as the HTTP layer read it. */
+    /**
+     * One upload's request, as the HTTP layer read it.
+     *
+     * @param imageSha256 the image's SHA-256 declared up front ({@code X-Snapshot-Sha256}, lower-case hex): the
+     *                    version is then known before the body, and the body goes straight to its key
+     */
     public record Upload(String tenant, String database, BodyFormat format, Optional<ContentDigest> digest,
-                         String machineId) {
+                         String machineId, Optional<String> imageSha256) {
+        public Upload(String tenant, String database, BodyFormat format, Optional<ContentDigest> digest,
+                      String machineId) {
+            this(tenant, database, format, digest, machineId, Optional.empty());
+        }
     }
 
     public SnapshotIngest(BlobStore store, SnapshotCatalog catalog, long maxBytes, Clock clock,
@@ -71,6 +72,11 @@ public final class SnapshotIngest {
     }
 
     /**
+     * Without a declared image digest the stored form is staged and copied to its version's key at the end. With
+     * one ({@link Upload#imageSha256}) the version is fixed before the body arrives and the stored form goes
+     * straight to its key; either way the index marker, the commit point, is written only after every check passed,
+     * and a refused body leaves nothing behind.
+     *
      * @throws ApiError for bodies that are empty, too large, corrupt, not SQLite or whose digest does not match
      */
     public Result ingest(Upload upload, InputStream rawBody) {
@@ -78,10 +84,19 @@ public final class SnapshotIngest {
         BodyInput body = new BodyInput(rawBody, maxBytes, bodyDigest,
                 new UploadPace(limits, System::nanoTime));
         SqliteImageInspector image = new SqliteImageInspector(maxBytes);
-        try (StagedBlob staged = store.stage(); UploadVerifier.Spool spool = verifier == null ? null : verifier.open()) {
+        Optional<Snapshot> before = upload.imageSha256().isPresent()
+                ? catalog.latest(upload.tenant(), upload.database()) : Optional.empty();
+        // the same image as the latest is only verified, never stored: the answer will be "unchanged"
+        boolean sameAsLatest = before.isPresent() && before.get().sha256().equals(upload.imageSha256().get());
+        SnapshotVersion declared = upload.imageSha256().filter(sha -> !sameAsLatest)
+                .map(sha -> SnapshotVersion.of(stamp(before), sha)).orElse(null);
+        try (StagedBlob staged = sameAsLatest ? new DiscardedBlob()
+                : declared == null ? store.stage()
+                : store.stageAt(SnapshotCatalog.dataKey(upload.tenant(), upload.database(), declared.toString()));
+             UploadVerifier.Spool spool = verifier == null || sameAsLatest ? null : verifier.open()) {
             try {
-                copy(upload.format(), body, spool == null ? image : new TeeOutputStream(image, spool.output()),
-                        staged.output());
+                IngestCopy.copy(upload.format(), body,
+                        spool == null ? image : new TeeOutputStream(image, spool.output()), staged.output());
             } catch (UploadVerifier.SpoolFullException e) {
                 throw ApiError.unavailable("busy", e.getMessage() + "; retry later", 5);
             } catch (SizeLimitExceededException e) {
@@ -109,6 +124,10 @@ public final class SnapshotIngest {
                 throw ApiError.unprocessable("digest_mismatch",
                         "the body does not match its Content-Digest " + upload.digest().get().algorithm());
             }
+            if (upload.imageSha256().isPresent() && !upload.imageSha256().get().equals(checked.sha256())) {
+                throw ApiError.unprocessable("digest_mismatch", "the image's SHA-256 is " + checked.sha256()
+                        + ", not the " + upload.imageSha256().get() + " its X-Snapshot-Sha256 header declared");
+            }
             Optional<Snapshot> latest = catalog.latest(upload.tenant(), upload.database());
             if (latest.isPresent() && latest.get().sha256().equals(checked.sha256())) {
                 // nothing new to store, but the backup works: stale detection must see that it ran
@@ -116,16 +135,42 @@ public final class SnapshotIngest {
                         clock.instant(), latest.get().version(), upload.machineId()));
                 return new Result(latest.get(), false);
             }
+            if (sameAsLatest || (declared != null && latest.isPresent()
+                    && !declared.createdAt().isAfter(latest.get().createdAt()))) {
+                // another upload of this database committed while this one streamed: this version would sort
+                // before it (or was never stored), so it is dropped and the retry gets a later one
+                throw ApiError.unavailable("busy", "another upload of " + upload.database()
+                        + " was stored while this one arrived; retry", 1);
+            }
+            if (declared != null && clock.instant().isAfter(declared.createdAt().plus(SnapshotCatalog.COMMIT_WITHIN))) {
+                // housekeeping may take data this old without a marker for an abandoned upload
+                throw ApiError.unavailable("busy", "the upload took longer than " + SnapshotCatalog.COMMIT_WITHIN
+                        .toHours() + " h; retry", 1);
+            }
             if (spool != null) {
                 spool.check("tenant=" + upload.tenant() + " database=" + upload.database());
             }
-            SnapshotVersion version = SnapshotVersion.of(stamp(latest), checked.sha256());
+            SnapshotVersion version = declared != null ? declared : SnapshotVersion.of(stamp(latest), checked.sha256());
             Snapshot snapshot = new Snapshot(upload.tenant(), upload.database(), version.toString(),
                     version.createdAt(), checked.sizeBytes(), staged.size(), checked.sha256(), upload.machineId(),
                     null, null);
-            staged.commit(SnapshotCatalog.dataKey(upload.tenant(), upload.database(), version.toString()));
-            catalog.record(snapshot);
+            String dataKey = SnapshotCatalog.dataKey(upload.tenant(), upload.database(), version.toString());
+            staged.commit(dataKey);
+            try {
+                catalog.record(snapshot);
+            } catch (RuntimeException e) {
+                deleteQuietly(dataKey, e); // data without its marker is invisible: take it back now
+                throw e;
+            }
             return new Result(snapshot, true);
+        }
+    }
+
+    private void deleteQuietly(String key, RuntimeException cause) {
+        try {
+            store.delete(key);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e); // housekeeping removes it after its grace period
         }
     }
 
@@ -139,28 +184,5 @@ public final class SnapshotIngest {
             return latest.get().createdAt().plusMillis(1);
         }
         return now;
-    }
-
-    /** Streams the body into the inspector (the image) and into {@code stored} (the zstd form). */
-    private static void copy(BodyFormat format, InputStream body, OutputStream image, OutputStream stored)
-            throws IOException {
-        if (format == BodyFormat.ZSTD) {
-            // the body already is the stored form: keep it as sent, decompress a copy for the checks
-            TeeInputStream tee = new TeeInputStream(body, stored, false);
-            try (InputStream decompressed = Zstd.decompress(CloseShieldInputStream.wrap(tee))) {
-                decompressed.transferTo(image);
-            }
-            if (tee.transferTo(OutputStream.nullOutputStream()) > 0) {
-                throw new IOException("bytes after the last zstd frame");
-            }
-            return;
-        }
-        InputStream decoded = format == BodyFormat.GZIP
-                ? GzipCompressorInputStream.builder().setInputStream(body).setDecompressConcatenated(true).get()
-                : body;
-        try (OutputStream compressed = Zstd.compress(CloseShieldOutputStream.wrap(stored), SERVER_ZSTD_LEVEL, 0)) {
-            // the inspector first, so a body that is not SQLite is refused before it is compressed
-            decoded.transferTo(new TeeOutputStream(image, compressed));
-        }
     }
 }

@@ -22,6 +22,15 @@ public interface BlobStore extends AutoCloseable {
      */
     StagedBlob stage();
 
+    /**
+     * Starts writing a new object whose key is known before its content: as {@link #stage()}, invisible until
+     * {@link StagedBlob#commit} with this same key, but a store may write it in place instead of staging and
+     * copying it (S3: a multipart upload straight to the key, completed at commit and aborted on close).
+     */
+    default StagedBlob stageAt(String key) {
+        return stage();
+    }
+
     /** Writes a small object in one request, replacing any object with that key. */
     void put(String key, byte[] content);
 

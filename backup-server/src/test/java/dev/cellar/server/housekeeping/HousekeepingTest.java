@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cellar.core.ContentDigest;
+import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.http.Json;
 import dev.cellar.server.jobs.JobReport;
 import dev.cellar.server.jobs.JobRun;
@@ -143,7 +144,9 @@ class HousekeepingTest {
         new JobRuns(store, JSON).record(new JobRun("housekeeping", JobRun.ADMIN, null, clock.instant(),
                 clock.instant(), "ok", Map.of(), List.of(), "i-1"));
         // the unexplained ones
-        String dataOnly = SnapshotCatalog.dataKey("acme", "app", "20260101T000000000Z-aaaaaaaa");
+        // younger than the grace: it may be an upload between its data and its marker
+        String dataOnly = SnapshotCatalog.dataKey("acme", "app", SnapshotVersion.of(clock.instant(), "a".repeat(64))
+                .toString());
         store.put(dataOnly, new byte[] {1, 2, 3});
         new SnapshotCatalog(store).record(new Snapshot("acme", "other", "20260101T000000000Z-bbbbbbbb",
                 Instant.parse("2026-01-01T00:00:00Z"), 10, 5, "b".repeat(64), null, null, null));
@@ -161,6 +164,35 @@ class HousekeepingTest {
         List<String> after = keys("");
         assertTrue(after.containsAll(before), "nothing was deleted: " + after);
         assertTrue(after.contains(dataOnly));
+    }
+
+    @Test
+    void snapshotDataWithoutItsMarkerIsRemovedOnceItsVersionIsPastTheGrace() {
+        SnapshotCatalog catalog = new SnapshotCatalog(store);
+        Instant now = clock.instant();
+        String old = SnapshotCatalog.dataKey("acme", "app", SnapshotVersion.of(now.minus(Duration.ofHours(25)),
+                "c".repeat(64)).toString());
+        String recent = SnapshotCatalog.dataKey("acme", "app", SnapshotVersion.of(now.minus(Duration.ofHours(23)),
+                "d".repeat(64)).toString());
+        Snapshot committed = new Snapshot("acme", "app", SnapshotVersion.of(now.minus(Duration.ofDays(3)),
+                "e".repeat(64)).toString(), now.minus(Duration.ofDays(3)), 10, 3, "e".repeat(64), null, null, null);
+        String committedData = SnapshotCatalog.dataKey("acme", "app", committed.version());
+        for (String key : List.of(old, recent, committedData)) {
+            store.put(key, new byte[] {1, 2, 3});
+        }
+        catalog.record(committed);
+
+        JobReport report = job(store).runOnce();
+
+        assertEquals(2L, report.counts().get("dataWithoutMarker"), report.toString());
+        assertEquals(1L, report.counts().get("uncommittedDataRemoved"), report.toString());
+        List<String> left = keys("tenants/acme/databases/app/snapshots/");
+        assertEquals(List.of(committedData, recent).stream().sorted().toList(), left);
+        assertEquals(List.of(committed.version()), catalog.list("acme", "app", 10, null).snapshots().stream()
+                .map(Snapshot::version).toList());
+        clock.advance(Duration.ofHours(2));
+        assertEquals(1L, job(store).runOnce().counts().get("uncommittedDataRemoved"), "the recent one, later");
+        assertEquals(List.of(committedData), keys("tenants/acme/databases/app/snapshots/"));
     }
 
     @Test

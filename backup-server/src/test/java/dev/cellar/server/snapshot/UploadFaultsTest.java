@@ -85,7 +85,18 @@ class UploadFaultsTest {
 
     @Test
     void aServerKilledMidUploadLeavesNoVersionAndHousekeepingRemovesWhatItStaged() throws Exception {
+        killMidUpload(false, "staging/");
+    }
+
+    @Test
+    void aServerKilledMidDirectUploadLeavesNoVersionAndHousekeepingAbortsItsParts() throws Exception {
+        killMidUpload(true, "tenants/acme/databases/app/snapshots/");
+    }
+
+    /** Kills the server while the upload's parts go to {@code partsUnder}, then runs housekeeping a day later. */
+    private void killMidUpload(boolean declareDigest, String partsUnder) throws Exception {
         byte[] header = header();
+        Map<String, String> headers = declareDigest ? Map.of("X-Snapshot-Sha256", expectedSha256(header)) : Map.of();
         byte[] image;
         try (InputStream in = new GeneratedSqliteImage(header, IMAGE_BYTES, SEED)) {
             image = in.readAllBytes();
@@ -97,12 +108,14 @@ class UploadFaultsTest {
                         env.get("BACKUP_ADMIN_TOKEN")).POST(BodyPublishers.noBody()).build());
                 assertEquals(201, minted.statusCode(), text(minted));
                 try (RawHttp client = RawHttp.post(process.port(), DB, Api.json(minted).get("token").asText(),
-                        "application/vnd.sqlite3", image.length, new byte[0])) {
+                        "application/vnd.sqlite3", image.length, new byte[0], headers)) {
                     client.send(image, 0, image.length / 2);
                     for (int i = 0; i < 300 && stagedUploads(raw, s3) == 0; i++) {
                         Thread.sleep(100);
                     }
                     assertTrue(stagedUploads(raw, s3) > 0, "the upload had started storing parts");
+                    raw.listMultipartUploads(b -> b.bucket(s3.bucket())).uploads().forEach(u ->
+                            assertTrue(u.key().startsWith(partsUnder), u.key()));
                     process.kill();
                 }
             }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cellar.core.Hex;
 import dev.cellar.server.testing.Api;
+import dev.cellar.server.testing.S3ProxyFixture;
 import dev.cellar.server.testing.TestDatabases;
 import dev.cellar.server.testing.TestServer;
 import java.io.RandomAccessFile;
@@ -16,10 +18,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** A database whose b-trees are damaged but whose header and length are fine. */
 class VerifyOnUploadTest {
@@ -78,6 +82,31 @@ class VerifyOnUploadTest {
                 assertEquals(0, spool.count(), "the spooled image is removed");
             }
             new Api(server).upload("acme", "app", token, null, dir, 10, 1); // a sound one passes
+        }
+    }
+
+    @Test
+    void withQuickVerificationACorruptDatabaseDeclaringItsDigestIsRefusedAndNothingIsUnderItsKey()
+            throws Exception {
+        Path corrupt = corruptDatabase();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream zstd = dev.cellar.core.Zstd.compress(out, 3, 0)) {
+            Files.copy(corrupt, zstd);
+        }
+        byte[] body = out.toByteArray();
+        try (S3ProxyFixture s3 = S3ProxyFixture.start();
+             TestServer server = TestServer.startOn(s3, Map.of("BACKUP_VERIFY_ON_UPLOAD", "quick"));
+             S3Client raw = s3.newClient()) {
+            String token = server.mintToken("acme");
+            HttpResponse<byte[]> refused = send(request(server.baseUri(), LIST, token)
+                    .header("Content-Type", "application/zstd")
+                    .header("X-Snapshot-Sha256", Hex.of(Hex.sha256().digest(Files.readAllBytes(corrupt))))
+                    .POST(BodyPublishers.ofByteArray(body)).build());
+            assertEquals(422, refused.statusCode(), text(refused));
+            assertTrue(text(refused).contains("\"corrupt_database\""), text(refused));
+            assertEquals(0, new Api(server).expect(200, "GET", LIST, token, null).get("snapshots").size());
+            assertEquals(List.of(), raw.listObjectsV2Paginator(b -> b.bucket(s3.bucket())).contents().stream()
+                    .map(o -> o.key()).filter(k -> k.contains("/snapshots/")).toList(), "nothing under the key");
         }
     }
 

@@ -30,12 +30,19 @@ public final class RawHttp implements AutoCloseable {
     /** The same against a server on {@code port}. */
     public static RawHttp post(int port, String path, String token, String contentType, long declaredLength,
                                byte[] firstBytes) throws IOException {
+        return post(port, path, token, contentType, declaredLength, firstBytes, java.util.Map.of());
+    }
+
+    /** The same with more request headers. */
+    public static RawHttp post(int port, String path, String token, String contentType, long declaredLength,
+                               byte[] firstBytes, java.util.Map<String, String> headers) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(30_000);
         StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         if (token != null) {
             head.append("Authorization: Bearer ").append(token).append("\r\n");
         }
+        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(declaredLength)
                 .append("\r\n\r\n");
         OutputStream out = socket.getOutputStream();

@@ -105,7 +105,12 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public StagedBlob stage() {
-        return new S3StagedBlob(this);
+        return new S3StagedBlob(this, null);
+    }
+
+    @Override
+    public StagedBlob stageAt(String key) {
+        return new S3StagedBlob(this, fullKey(key));
     }
 
     @Override

@@ -16,8 +16,10 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * Content on its way into the bucket. Bytes collect in one part-sized buffer; content that fits in it is written
- * with one PutObject at commit. Anything larger becomes a multipart upload to a staging key, completed and copied
- * to the real key at commit, because the key is only known then and must never show a partial object.
+ * with one PutObject at commit. Anything larger becomes a multipart upload. When the key is only known at commit,
+ * the upload goes to a staging key and is completed and copied to the real key then. When the key is known up
+ * front ({@link S3BlobStore#stageAt}) the upload goes straight to it: S3 shows nothing under a key before its
+ * multipart upload completes, so completing it at commit is the whole commit, with no copy.
  */
 final class S3StagedBlob implements StagedBlob {
     private static final Logger log = LoggerFactory.getLogger(S3StagedBlob.class);
@@ -29,16 +31,21 @@ final class S3StagedBlob implements StagedBlob {
     private final int partSize;
     private final Output output = new Output();
     private final List<CompletedPart> parts = new ArrayList<>();
+    /** The full key given up front, or null when the content is staged and copied at commit. */
+    private final String directKey;
     private byte[] buffer;
     private int buffered;
     private long size;
-    private String stagingKey;
+    private String uploadKey;
     private String uploadId;
-    private boolean stagingObjectExists;
+    private boolean uploadedObjectExists;
+    /** Whether a completion was sent: only then can a failed abort mean the object exists. */
+    private boolean completeSent;
     private boolean done;
 
-    S3StagedBlob(S3BlobStore store) {
+    S3StagedBlob(S3BlobStore store, String directKey) {
         this.store = store;
+        this.directKey = directKey;
         this.client = store.client();
         this.bucket = store.settings().bucket();
         this.partSize = Math.toIntExact(store.settings().partSizeBytes());
@@ -62,17 +69,30 @@ final class S3StagedBlob implements StagedBlob {
         boolean committed = false;
         try {
             String target = store.fullKey(key);
+            if (directKey != null && !directKey.equals(target)) {
+                throw new IllegalArgumentException("content staged for " + directKey + " cannot commit as " + target);
+            }
             if (uploadId == null) {
+                uploadKey = directKey;
+                uploadedObjectExists = directKey != null; // a put whose answer is lost may have stored it
                 store.putBytes(target, buffer, buffered);
+            } else if (directKey != null) {
+                if (buffered > 0) {
+                    uploadPart();
+                }
+                completeSent = true;
+                client.completeMultipartUpload(b -> b.bucket(bucket).key(directKey).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(parts)));
             } else {
                 if (buffered > 0) {
                     uploadPart();
                 }
-                client.completeMultipartUpload(b -> b.bucket(bucket).key(stagingKey).uploadId(uploadId)
+                completeSent = true;
+                client.completeMultipartUpload(b -> b.bucket(bucket).key(uploadKey).uploadId(uploadId)
                         .multipartUpload(m -> m.parts(parts)));
-                stagingObjectExists = true;
-                new S3Copy(client, bucket, store.settings().copyPartSizeBytes()).copy(stagingKey, target, size);
-                deleteStagingObject();
+                uploadedObjectExists = true;
+                new S3Copy(client, bucket, store.settings().copyPartSizeBytes()).copy(uploadKey, target, size);
+                deleteUploadedObject();
             }
             committed = true;
             done = true;
@@ -94,29 +114,29 @@ final class S3StagedBlob implements StagedBlob {
         }
         done = true;
         buffer = null;
-        if (uploadId != null && !stagingObjectExists) {
+        if (uploadId != null && !uploadedObjectExists) {
             try {
-                client.abortMultipartUpload(b -> b.bucket(bucket).key(stagingKey).uploadId(uploadId));
+                client.abortMultipartUpload(b -> b.bucket(bucket).key(uploadKey).uploadId(uploadId));
             } catch (RuntimeException e) {
                 // a bucket lifecycle rule for incomplete uploads removes what this leaves behind
-                log.warn("s3 abort failed key={} upload={} error={}", stagingKey, uploadId, describe(e));
+                log.warn("s3 abort failed key={} upload={} error={}", uploadKey, uploadId, describe(e));
                 // a completion whose answer was lost makes the abort fail: the object may be there
-                stagingObjectExists = true;
+                uploadedObjectExists = completeSent;
             }
         }
-        deleteStagingObject();
+        deleteUploadedObject();
     }
 
     /** Best effort: the object is already safe under its key, or it was never committed. */
-    private void deleteStagingObject() {
-        if (!stagingObjectExists) {
+    private void deleteUploadedObject() {
+        if (!uploadedObjectExists) {
             return;
         }
         try {
-            client.deleteObject(b -> b.bucket(bucket).key(stagingKey));
-            stagingObjectExists = false;
+            client.deleteObject(b -> b.bucket(bucket).key(uploadKey));
+            uploadedObjectExists = false;
         } catch (RuntimeException e) {
-            log.warn("s3 staging delete failed key={} error={}", stagingKey, describe(e));
+            log.warn("s3 staging delete failed key={} error={}", uploadKey, describe(e));
         }
     }
 
@@ -126,15 +146,15 @@ final class S3StagedBlob implements StagedBlob {
                     + " bytes; raise the part size");
         }
         if (uploadId == null) {
-            String key = store.newStagingKey();
+            String key = directKey != null ? directKey : store.newStagingKey();
             uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
-            stagingKey = key;
+            uploadKey = key;
         }
         int partNumber = parts.size() + 1;
         byte[] part = buffer;
         int length = buffered;
         // the provider opens a fresh stream over the buffer for every attempt: retries need no copy
-        String eTag = client.uploadPart(b -> b.bucket(bucket).key(stagingKey).uploadId(uploadId).partNumber(partNumber),
+        String eTag = client.uploadPart(b -> b.bucket(bucket).key(uploadKey).uploadId(uploadId).partNumber(partNumber),
                 RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part, 0, length), length,
                         S3BlobStore.OCTET_STREAM)).eTag();
         parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());

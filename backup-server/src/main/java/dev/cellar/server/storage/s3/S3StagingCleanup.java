@@ -10,8 +10,9 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Removes what abandoned uploads left under the staging folder: multipart uploads never completed and staging
- * objects whose copy into place never finished, when they started before a cutoff. Page by page; an upload another
+ * Removes what abandoned uploads left behind: multipart uploads never completed anywhere under the prefix (staged
+ * ones, and direct ones to a snapshot's own key) and staging objects whose copy into place never finished, when
+ * they started before a cutoff. Page by page; an upload another
  * instance aborted meanwhile is simply not counted.
  */
 final class S3StagingCleanup {
@@ -19,12 +20,14 @@ final class S3StagingCleanup {
     private final S3Client client;
     private final String bucket;
     private final String prefix;
+    private final String stagingPrefix;
 
     S3StagingCleanup(S3BlobStore store) {
         this.store = store;
         this.client = store.client();
         this.bucket = store.settings().bucket();
-        this.prefix = store.settings().prefix() + S3BlobStore.STAGING;
+        this.prefix = store.settings().prefix();
+        this.stagingPrefix = prefix + S3BlobStore.STAGING;
     }
 
     int discardBefore(Instant cutoff) {
@@ -75,7 +78,7 @@ final class S3StagingCleanup {
         ListObjectsV2Response page;
         do {
             String a = after;
-            page = client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).startAfter(a));
+            page = client.listObjectsV2(b -> b.bucket(bucket).prefix(stagingPrefix).startAfter(a));
             for (S3Object o : page.contents()) {
                 after = o.key();
                 if (o.lastModified() != null && o.lastModified().isBefore(cutoff)) {
