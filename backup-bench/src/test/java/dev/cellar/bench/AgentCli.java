@@ -10,21 +10,22 @@ import java.util.Map;
 
 /** The agent's shaded jar run as the operator or a tenant machine runs it, with one of two JVM configurations. */
 final class AgentCli {
-    /** A JVM configuration of the agent: {@code java <flags> -jar cellar-agent.jar} with {@code env}. */
-    record Jvm(String name, List<String> flags, Map<String, String> env) {
-        static final Jvm PLAIN = new Jvm("no flags", List.of(), Map.of());
+    /** A JVM configuration of the agent: {@code <java> <flags> -jar cellar-agent.jar} with {@code env}. */
+    record Jvm(String name, Path java, List<String> flags, Map<String, String> env) {
+        /** {@code java -jar} on the JDK the harness runs on, as a Java app's image would run it. */
+        static final Jvm PLAIN = new Jvm("no flags", Proc.java(), List.of(), Map.of());
 
-        /** The flags the image ships (examples/tenant-app/cellar-agent), with the archive built by the harness. */
-        static Jvm shipped(Path wrapper, Path archive) throws Exception {
+        /** The runtime, flags and environment the image ships (examples/tenant-app), with the harness's archive. */
+        static Jvm shipped(Path java, Path wrapper, Path archive) throws Exception {
             List<String> flags = new ArrayList<>(FootprintFlags.flags(wrapper));
             flags.add("-XX:SharedArchiveFile=" + archive);
-            return new Jvm("shipped flags", List.copyOf(flags), FootprintFlags.env(wrapper));
+            return new Jvm("shipped flags", java, List.copyOf(flags), FootprintFlags.env(wrapper));
         }
 
         Jvm with(String name, String flag) {
             List<String> more = new ArrayList<>(flags);
             more.add(flag);
-            return new Jvm(name, List.copyOf(more), env);
+            return new Jvm(name, java, List.copyOf(more), env);
         }
     }
 
@@ -63,7 +64,7 @@ final class AgentCli {
 
     List<String> command(Jvm jvm, String... args) {
         List<String> c = new ArrayList<>();
-        c.add(Proc.java().toString());
+        c.add(jvm.java().toString());
         c.addAll(jvm.flags());
         c.add("-jar");
         c.add(jar.toString());

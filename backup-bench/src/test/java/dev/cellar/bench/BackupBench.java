@@ -39,11 +39,11 @@ final class BackupBench {
             shippedRss = Math.max(shippedRss, s.peakRssMib());
             if (references) {
                 // an S3 PUT needs its length up front (no chunked body), so zstd writes a file that curl then sends
-                hand.add(Proc.sh("sqlite3 '" + db + "' \"VACUUM INTO '" + raw + "'\"; zstd -q -3 -T0 --rm '" + raw
+                hand.add(Proc.sh("sqlite3 '" + db + "' \"VACUUM INTO '" + raw + "'\"; zstd -q -f -3 -T0 --rm '" + raw
                         + "' -o '" + raw + ".zst'; " + String.join(" ", quoted(rig.s3().curl("hand/"
                         + label.replace(" ", "") + "-" + i))) + " -T '" + raw + ".zst' -o /dev/null; rm -f '" + raw
                         + ".zst'", work.resolve("hand.log")));
-                floor.add(Proc.sh("sqlite3 '" + db + "' \"VACUUM INTO '" + raw + "'\"; zstd -q -3 -T0 '" + raw
+                floor.add(Proc.sh("sqlite3 '" + db + "' \"VACUUM INTO '" + raw + "'\"; zstd -q -f -3 -T0 '" + raw
                         + "' -o '" + raw + ".zst'; rm -f '" + raw + "' '" + raw + ".zst'", work.resolve("floor.log")));
             }
             Rig.touch(db, 1000 * i + 2);

@@ -15,7 +15,7 @@ import java.util.Locale;
  *                 is 5 when a database of 1 GiB or more is measured and 1 in the quick mode
  */
 record BenchConfig(List<Long> sizes, int runs, List<Integer> fanIn, int hugeGiB, Path agentJar, Path serverJar,
-                   Path wrapper, Path out) {
+                   Path wrapper, Path dockerfile, Path out) {
 
     static BenchConfig fromSystemProperties() {
         List<Long> sizes = new ArrayList<>();
@@ -33,6 +33,7 @@ record BenchConfig(List<Long> sizes, int runs, List<Integer> fanIn, int hugeGiB,
                 Path.of(System.getProperty("bench.agentJar", "../backup-agent/target/cellar-agent.jar")).toAbsolutePath(),
                 Path.of(System.getProperty("bench.serverJar", "../backup-server/target/cellar-server.jar")).toAbsolutePath(),
                 Path.of(System.getProperty("bench.wrapper", "../examples/tenant-app/cellar-agent")).toAbsolutePath(),
+                Path.of(System.getProperty("bench.dockerfile", "../examples/tenant-app/Dockerfile")).toAbsolutePath(),
                 Path.of(System.getProperty("bench.out", "target/bench")).toAbsolutePath());
     }
 

@@ -27,6 +27,7 @@ class BenchmarkRun {
     void measure() throws Exception {
         BenchConfig config = BenchConfig.fromSystemProperties();
         Path work = config.out().resolve("work");
+        deleteRecursively(work); // an interrupted run's leftovers; the generated databases stay in out/data
         Files.createDirectories(work);
         Report report = new Report(config.out().resolve("results.md"));
         report.line("## Results " + Instant.now() + "\n\n" + machine() + "\n\nsizes " + config.sizes().stream()
@@ -49,12 +50,16 @@ class BenchmarkRun {
             Path cds = RailsDatabase.create(work.resolve("cds.sqlite3"), 1L << 20);
             AgentCli archiver = new AgentCli(config.agentJar(), work.resolve("agent-cds"), server, "bench-cds",
                     server.mintToken("bench-cds"), Map.of("main", cds));
-            Path archive = FootprintBench.buildArchive(archiver, config.wrapper(),
+            // the image's runtime is kept beside the generated databases: it only changes with the Dockerfile
+            Path java = FootprintFlags.runtime(config.dockerfile(), config.out().resolve("data").resolve("runtime"),
+                    report);
+            Path archive = FootprintBench.buildArchive(archiver, java, config.wrapper(),
                     work.resolve("cellar-agent.jsa"));
-            Rig rig = new Rig(config, work, s3, server, local, AgentCli.Jvm.shipped(config.wrapper(), archive), report,
+            Rig rig = new Rig(config, work, s3, server, local, AgentCli.Jvm.shipped(java, config.wrapper(), archive),
+                    report,
                     Rig.missing("sqlite3", "zstd", "curl"));
-            report.line("agent JVM flags (\"shipped\"): `" + String.join(" ", rig.shipped().flags()) + "` " + rig.shipped()
-                    .env());
+            report.line("agent, shipped: `" + rig.shipped().java() + " " + String.join(" ", rig.shipped().flags())
+                    + "` " + rig.shipped().env() + "; without flags: `" + AgentCli.Jvm.PLAIN.java() + "`");
 
             Map<String, Object> footprint = new LinkedHashMap<>();
             for (long size : config.sizes()) {

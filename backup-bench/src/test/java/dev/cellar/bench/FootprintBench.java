@@ -58,11 +58,13 @@ final class FootprintBench {
     }
 
     /** Builds the class-data sharing archive as the image does: one {@code run} of the agent, archived at exit. */
-    static Path buildArchive(AgentCli agent, Path wrapper, Path archive) throws Exception {
+    static Path buildArchive(AgentCli agent, Path java, Path wrapper, Path archive) throws Exception {
         Files.deleteIfExists(archive);
         List<String> flags = new ArrayList<>(FootprintFlags.flags(wrapper));
         flags.add("-XX:ArchiveClassesAtExit=" + archive);
-        Process p = agent.start(new AgentCli.Jvm("archive", flags, Map.of()), Map.of("BACKUP_MACHINE_ID", "bench-cds"),
+        flags.add("-Xlog:cds=error");
+        Process p = agent.start(new AgentCli.Jvm("archive", java, flags, Map.of()), Map.of("BACKUP_MACHINE_ID",
+                        "bench-cds"),
                 "cds-archive", "run", "--", "true");
         Proc.awaitSuccess(p, List.of("cellar-agent run -- true"), agent.log("cds-archive"));
         if (!Files.exists(archive)) {

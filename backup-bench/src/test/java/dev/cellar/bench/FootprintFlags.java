@@ -41,6 +41,27 @@ final class FootprintFlags {
         return m.find() ? Map.of(m.group(1), m.group(2)) : Map.of();
     }
 
+    /**
+     * The image's Java runtime: jlink with the module list of the example image's Dockerfile and its options,
+     * CDS archive of the JDK classes included. Falls back to the harness's own JDK (and says so) where this JDK
+     * has no jlink or no jmods.
+     */
+    static Path runtime(Path dockerfile, Path out, Report report) throws Exception {
+        Matcher m = Pattern.compile("jlink --add-modules ([\\w.,]+)").matcher(Files.readString(dockerfile));
+        Path jlink = Proc.java().resolveSibling("jlink");
+        Path jmods = Path.of(System.getProperty("java.home"), "jmods");
+        if (!m.find() || !Files.isExecutable(jlink) || !Files.isDirectory(jmods)) {
+            report.line("_no jlink/jmods in this JDK: the shipped flags run on the full JDK, not the image's runtime_");
+            return Proc.java();
+        }
+        if (!Files.isExecutable(out.resolve("bin").resolve("java"))) {
+            Proc.run(List.of(jlink.toString(), "--add-modules", m.group(1), "--strip-debug", "--no-man-pages",
+                    "--no-header-files", "--compress=2", "--generate-cds-archive", "--output", out.toString()),
+                    Map.of(), out.resolveSibling("jlink.log"));
+        }
+        return out.resolve("bin").resolve("java");
+    }
+
     private static String execLine(Path wrapper) throws Exception {
         String text = Files.readString(wrapper).replace("\\\n", " ");
         for (String line : text.split("\n")) {

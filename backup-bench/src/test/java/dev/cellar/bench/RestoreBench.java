@@ -56,7 +56,7 @@ final class RestoreBench {
         r.heading("Restore, " + label + " (seconds, median (min–max) of " + rig.config().runs() + ")");
         r.tableHeader();
         if (references) {
-            r.compare("agent `restore` (new file), vs curl GET | zstd -d, fsync, integrity_check", Stats.of(shipped),
+            r.compare("agent `restore` (new file), vs curl GET \\| zstd -d, fsync, integrity_check", Stats.of(shipped),
                     Stats.of(hand), "s", 1.15);
             r.compare("same, agent without the JVM flags", Stats.of(plain), Stats.of(hand), "s", 1.15);
         } else {
