@@ -11,10 +11,12 @@ import java.util.Locale;
  * @param sizes    database sizes in bytes ({@code bench.sizes=100MiB,1GiB})
  * @param runs     repetitions of each measurement, Cellar and reference alternating
  * @param fanIn    numbers of concurrent uploaders ({@code bench.fanIn=1,10,100})
+ * @param sections which sections run ({@code bench.sections}, default all: backup,restore,ingest,writer,fanin,
+ *                 footprint,huge); a subset re-measures one part without the others
  * @param hugeGiB  size of the upload streamed through a server with {@code -Xmx256m}; 0 skips it, {@code auto}
  *                 is 5 when a database of 1 GiB or more is measured and 1 in the quick mode
  */
-record BenchConfig(List<Long> sizes, int runs, List<Integer> fanIn, int hugeGiB, Path agentJar, Path serverJar,
+record BenchConfig(List<Long> sizes, int runs, List<Integer> fanIn, List<String> sections, int hugeGiB, Path agentJar, Path serverJar,
                    Path wrapper, Path dockerfile, Path out) {
 
     static BenchConfig fromSystemProperties() {
@@ -29,12 +31,18 @@ record BenchConfig(List<Long> sizes, int runs, List<Integer> fanIn, int hugeGiB,
         String huge = System.getProperty("bench.hugeGiB", "auto");
         int hugeGiB = huge.equals("auto") ? (sizes.stream().anyMatch(s -> s >= 1L << 30) ? 5 : 1)
                 : Integer.parseInt(huge);
-        return new BenchConfig(sizes, Integer.getInteger("bench.runs", 3), fanIn, hugeGiB,
+        List<String> sections = List.of(System.getProperty("bench.sections",
+                "backup,restore,ingest,writer,fanin,footprint,huge").split(","));
+        return new BenchConfig(sizes, Integer.getInteger("bench.runs", 3), fanIn, sections, hugeGiB,
                 Path.of(System.getProperty("bench.agentJar", "../backup-agent/target/cellar-agent.jar")).toAbsolutePath(),
                 Path.of(System.getProperty("bench.serverJar", "../backup-server/target/cellar-server.jar")).toAbsolutePath(),
                 Path.of(System.getProperty("bench.wrapper", "../examples/tenant-app/cellar-agent")).toAbsolutePath(),
                 Path.of(System.getProperty("bench.dockerfile", "../examples/tenant-app/Dockerfile")).toAbsolutePath(),
                 Path.of(System.getProperty("bench.out", "target/bench")).toAbsolutePath());
+    }
+
+    boolean runs(String section) {
+        return sections.contains(section);
     }
 
     /** "20MiB", "1GiB", "512KiB" or plain bytes. */

@@ -67,30 +67,45 @@ class BenchmarkRun {
                 Path db = dbs.get(label);
                 AgentCli agent = new AgentCli(config.agentJar(), work.resolve("agent-" + label.replace(" ", "")),
                         server, "bench", token, Map.of("main", db));
-                footprint.put("backup peak RSS " + label, new BackupBench(rig).run(size, db, agent));
-                RestoreBench.Footprint restore = new RestoreBench(rig).run(size, agent);
-                footprint.put("restore peak RSS " + label, restore.peakRssMib());
-                footprint.put("first byte " + label, restore.firstByteSeconds());
-                new IngestBench(rig).run(size, db);
-                new WriterBench(rig).run(size, db, agent);
+                if (config.runs("backup")) {
+                    footprint.put("backup peak RSS " + label, new BackupBench(rig).run(size, db, agent));
+                }
+                if (config.runs("restore")) { // restores what the backups stored
+                    RestoreBench.Footprint restore = new RestoreBench(rig).run(size, agent);
+                    footprint.put("restore peak RSS " + label, restore.peakRssMib());
+                    footprint.put("first byte " + label, restore.firstByteSeconds());
+                }
+                if (config.runs("ingest")) {
+                    new IngestBench(rig).run(size, db);
+                }
+                if (config.runs("writer")) {
+                    new WriterBench(rig).run(size, db, agent);
+                }
             }
-            fanIn(rig, config);
-            AgentCli idleAgent = new AgentCli(config.agentJar(), work.resolve("agent-idle"), server, "bench-idle",
-                    server.mintToken("bench-idle"), Map.of("main", cds));
-            Map<String, Long> idle = new FootprintBench(rig).idle(idleAgent);
-            agentFootprint(report, idle, footprint);
-            new HugeUploadBench(rig).run();
+            if (config.runs("fanin")) {
+                fanIn(rig, config);
+            }
+            if (config.runs("footprint")) {
+                AgentCli idleAgent = new AgentCli(config.agentJar(), work.resolve("agent-idle"), server,
+                        "bench-idle", server.mintToken("bench-idle"), Map.of("main", cds));
+                agentFootprint(report, new FootprintBench(rig).idle(idleAgent), footprint);
+            }
+            if (config.runs("huge")) {
+                new HugeUploadBench(rig).run();
+            }
         }
         deleteRecursively(work.resolve("s3"));
     }
 
     private static void fanIn(Rig rig, BenchConfig config) throws Exception {
         List<FanInBench.Level> levels = new FanInBench(rig, rig.server(), "d", "defaults").run();
+        // the same with admission out of the way, to see the cost of one upload; 128 slots need more than 256 MB
+        // (each upload holds a part buffer and codec state: README, "Memory and limits"), so this one gets 1 GB
         Map<String, String> wideEnv = new HashMap<>(rig.s3().serverEnv());
         wideEnv.put("BACKUP_MAX_CONCURRENT_UPLOADS", "128");
         List<FanInBench.Level> wide;
-        try (CellarServer server = CellarServer.start(config.serverJar(), rig.dir(), "server-wide", wideEnv)) {
-            wide = new FanInBench(rig, server, "w", "BACKUP_MAX_CONCURRENT_UPLOADS=128").run();
+        try (CellarServer server = CellarServer.start(config.serverJar(), rig.dir(), "server-wide", wideEnv, "1g")) {
+            wide = new FanInBench(rig, server, "w", "BACKUP_MAX_CONCURRENT_UPLOADS=128, -Xmx1g").run();
         }
         if (levels.isEmpty()) {
             return;
@@ -99,11 +114,11 @@ class BenchmarkRun {
         String svg = SvgChart.fanIn("Fan-in, 1 MiB databases (" + Runtime.getRuntime().availableProcessors()
                         + " shared cores)", xs,
                 List.of(new SvgChart.Series("server, defaults", "#c0392b", medians(levels, FanInBench.Level::cellarRate)),
-                        new SvgChart.Series("server, 128 upload slots", "#e67e22",
+                        new SvgChart.Series("server, 128 slots, 1 GB heap", "#e67e22",
                                 medians(wide, FanInBench.Level::cellarRate)),
                         new SvgChart.Series("PUT to the bucket", "#2c3e50", medians(levels, FanInBench.Level::directRate))),
                 List.of(new SvgChart.Series("server, defaults", "#c0392b", medians(levels, FanInBench.Level::cellarP99)),
-                        new SvgChart.Series("server, 128 upload slots", "#e67e22",
+                        new SvgChart.Series("server, 128 slots, 1 GB heap", "#e67e22",
                                 medians(wide, FanInBench.Level::cellarP99)),
                         new SvgChart.Series("PUT to the bucket", "#2c3e50", medians(levels, FanInBench.Level::directP99))));
         Files.writeString(config.out().resolve("fan-in.svg"), svg);

@@ -27,6 +27,11 @@ final class CellarServer implements AutoCloseable {
 
     /** Over the bucket ({@code storage} = the S3 variables) or, with an empty map, on local files under dir. */
     static CellarServer start(Path jar, Path dir, String name, Map<String, String> storage) throws Exception {
+        return start(jar, dir, name, storage, "256m");
+    }
+
+    static CellarServer start(Path jar, Path dir, String name, Map<String, String> storage, String heap)
+            throws Exception {
         int port = Proc.freePort();
         Path data = dir.resolve(name + "-data");
         Files.createDirectories(data);
@@ -39,7 +44,7 @@ final class CellarServer implements AutoCloseable {
         env.put("BACKUP_TOKEN_SECRET", "secret-" + UUID.randomUUID() + UUID.randomUUID());
         // room for the 5 GiB upload
         env.put("BACKUP_MAX_SNAPSHOT_BYTES", Long.toString(16L << 30));
-        Process p = Proc.start(List.of(Proc.java().toString(), "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-jar",
+        Process p = Proc.start(List.of(Proc.java().toString(), "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-jar",
                 jar.toString()), env, dir.resolve(name + ".log"));
         CellarServer server = new CellarServer(URI.create("http://127.0.0.1:" + port), admin, p);
         Http.awaitListening(server.base, p, "the server (" + name + ")");
