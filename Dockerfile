@@ -13,6 +13,7 @@ COPY pom.xml ./
 COPY backup-core/pom.xml backup-core/
 COPY backup-server/pom.xml backup-server/
 COPY backup-agent/pom.xml backup-agent/
+COPY backup-bench/pom.xml backup-bench/
 # (an empty template folder lets the admin page's template generator resolve and run before the sources exist)
 RUN mkdir -p backup-server/src/main/jte && mvn -B -q -pl backup-server -am package -DskipTests && rm -rf backup-core/target backup-server/target
 COPY backup-core/src backup-core/src

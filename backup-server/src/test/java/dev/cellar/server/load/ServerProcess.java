@@ -1,20 +1,17 @@
 package dev.cellar.server.load;
 
+import dev.cellar.server.testing.ProcessSampler;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server as a process of its own with a capped heap, as it runs in production, and a sampler of its resident
@@ -23,14 +20,12 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
-    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-    private final AtomicLong peakRssKib = new AtomicLong();
-    private final AtomicLong peakThreads = new AtomicLong();
+    private final ProcessSampler sampler;
 
     private ServerProcess(Process process, int port) {
         this.process = process;
         this.port = port;
-        sampler.scheduleAtFixedRate(this::sample, 0, 200, TimeUnit.MILLISECONDS);
+        this.sampler = ProcessSampler.start(process.pid(), 200);
     }
 
     static ServerProcess start(Map<String, String> env, String heap, Path log) throws Exception {
@@ -73,31 +68,17 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("the server did not answer /up within 60 s");
     }
 
-    private void sample() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    peakRssKib.accumulateAndGet(Long.parseLong(line.replaceAll("\\D", "")), Math::max);
-                } else if (line.startsWith("Threads:")) {
-                    peakThreads.accumulateAndGet(Long.parseLong(line.replaceAll("\\D", "")), Math::max);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // the process is gone or /proc is not there: the peaks keep what was seen
-        }
-    }
-
     long peakRssMib() {
-        return peakRssKib.get() / 1024;
+        return sampler.peakRssMib();
     }
 
     long peakThreads() {
-        return peakThreads.get();
+        return sampler.peakThreads();
     }
 
     @Override
     public void close() throws InterruptedException {
-        sampler.shutdownNow();
+        sampler.close();
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();

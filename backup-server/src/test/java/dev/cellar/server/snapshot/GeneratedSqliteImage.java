@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
  * A SQLite image of {@code length} bytes produced on the fly: the given header, then pseudo-random bytes from
  * a fixed seed. Same arguments, same bytes.
  */
-final class GeneratedSqliteImage extends InputStream {
-    static final int PAGE_SIZE = 65536;
+public final class GeneratedSqliteImage extends InputStream {
+    public static final int PAGE_SIZE = 65536;
 
     private final byte[] header;
     private final long length;
@@ -28,7 +28,7 @@ final class GeneratedSqliteImage extends InputStream {
     /** System.nanoTime() when the last byte was read; 0 before. */
     volatile long finishedAt;
 
-    GeneratedSqliteImage(byte[] header, long length, long seed) {
+    public GeneratedSqliteImage(byte[] header, long length, long seed) {
         this.header = header.clone();
         this.length = length;
         this.random = new SplittableRandom(seed);
@@ -39,7 +39,7 @@ final class GeneratedSqliteImage extends InputStream {
      * page count x page size = {@code imageBytes}; "version-valid-for" (92) is kept equal to the change counter (24)
      * so that the count is trusted.
      */
-    static byte[] headerFor(long imageBytes, Path small) throws Exception {
+    public static byte[] headerFor(long imageBytes, Path small) throws Exception {
         assertEquals(0, imageBytes % PAGE_SIZE, "the image must be whole pages");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + small); Statement s = c.createStatement()) {
             s.execute("PRAGMA page_size=" + PAGE_SIZE);
