@@ -1,7 +1,8 @@
 package dev.cellar.server;
 
+import dev.cellar.core.config.ConfigException;
+import dev.cellar.core.config.UnknownVariables;
 import dev.cellar.server.auth.LocalSecrets;
-import dev.cellar.server.config.ConfigException;
 import dev.cellar.server.config.ServerConfig;
 import dev.cellar.server.jobs.JobStoreException;
 import dev.cellar.server.storage.BlobStore;
@@ -50,9 +51,7 @@ public final class ServerMain {
 
     /** The same on another clock: tests that need snapshots taken days apart. */
     public static CellarServer start(ServerConfig config, Clock clock) throws IOException {
-        for (String unknown : config.unknownVariables()) {
-            log.warn("event=config.unknown_variable name={} hint=\"not a Cellar server setting; a typo?\"", unknown);
-        }
+        UnknownVariables.warn(config.unknownVariables(), ServerConfig.KNOWN);
         String admin;
         byte[] secret;
         if (config.usesS3()) {

@@ -4,6 +4,7 @@ import dev.cellar.agent.Agent;
 import dev.cellar.agent.config.AgentConfigLoader;
 import dev.cellar.agent.files.DiskSpace;
 import dev.cellar.agent.log.Kv;
+import dev.cellar.core.config.UnknownVariables;
 import java.io.PrintWriter;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -61,9 +62,7 @@ public final class AgentCommand implements Runnable {
     Agent agent() {
         if (agent == null) {
             AgentConfigLoader loader = new AgentConfigLoader(env);
-            for (String unknown : loader.unknownVariables()) {
-                LOG.warn("event=config.unknown_variable name={} hint=\"not a setting of this agent: a typo?\"", unknown);
-            }
+            UnknownVariables.warn(loader.unknownVariables(), AgentConfigLoader.KNOWN);
             agent = new Agent(loader.load(), disk);
         }
         return agent;

@@ -1,7 +1,7 @@
 package dev.cellar.agent.cli;
 
 import dev.cellar.agent.client.ServerUnavailableException;
-import dev.cellar.agent.config.ConfigException;
+import dev.cellar.core.config.ConfigException;
 import dev.cellar.agent.restore.NothingToRestoreException;
 
 /** What the agent's exit status means; the same list is in {@code cellar-agent --help}. */

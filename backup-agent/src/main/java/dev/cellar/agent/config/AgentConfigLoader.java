@@ -1,6 +1,9 @@
 package dev.cellar.agent.config;
 
 import dev.cellar.core.Names;
+import dev.cellar.core.config.ConfigException;
+import dev.cellar.core.config.EnvReader;
+import dev.cellar.core.config.UnknownVariables;
 import dev.cellar.core.Zstd;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,8 +17,9 @@ import java.util.TreeSet;
 import org.quartz.CronExpression;
 
 /**
- * Reads {@link AgentConfig} from environment variables, validating each value and naming the variable when one is
- * wrong. Unknown {@code BACKUP_*} names are collected so that a typo is reported instead of silently ignored.
+ * Reads {@link AgentConfig} from environment variables through the shared {@link EnvReader}, so that durations, sizes
+ * and booleans read as on the server and every wrong variable is named in one message. Unknown {@code BACKUP_*}
+ * names are collected so that a typo is reported instead of silently ignored.
  */
 public final class AgentConfigLoader {
     public static final String SERVER_URL = "BACKUP_SERVER_URL";
@@ -68,71 +72,66 @@ public final class AgentConfigLoader {
     }
 
     /**
-     * @throws ConfigException naming the first variable that is missing or invalid
+     * @throws ConfigException naming every variable that is missing or invalid
      */
     public AgentConfig load() {
-        String logFormat = get(LOG_FORMAT).orElse("text");
+        EnvReader r = new EnvReader(env);
+        String logFormat = r.string(LOG_FORMAT, "text");
         if (!logFormat.equals("text") && !logFormat.equals("json")) {
-            throw new ConfigException(LOG_FORMAT + " must be text or json, got '" + logFormat + "'");
+            r.problem(LOG_FORMAT, "must be text or json, got '" + logFormat + "'");
         }
-        URI server = serverUrl();
-        String tenant = name(TENANT, get(TENANT).or(() -> get(FLY_MACHINE_ID)), "tenant")
-                .orElseThrow(() -> new ConfigException(TENANT + " is not set (nor " + FLY_MACHINE_ID
-                        + ", its default): set it to the tenant this machine belongs to"));
-        String token = get(TOKEN).orElseThrow(() -> new ConfigException(TOKEN + " is not set: mint one with"
-                + " POST /api/v1/tenants/" + tenant + "/tokens and set it as a secret"));
-        Optional<String> machineId = name(MACHINE_ID, get(MACHINE_ID).or(() -> get(FLY_MACHINE_ID)), "machine");
-        List<DatabaseSpec> databases = DatabaseSpec.parseList(DATABASES, get(DATABASES).orElse(DEFAULT_DATABASES));
-        String schedule = get(SCHEDULE).orElse(defaultSchedule(tenant));
+        URI server = serverUrl(r);
+        Optional<String> tenant = name(r, TENANT, r.string(TENANT).or(() -> r.string(FLY_MACHINE_ID)), "tenant");
+        if (r.string(TENANT).isEmpty() && r.string(FLY_MACHINE_ID).isEmpty()) {
+            r.problem(TENANT, "is not set (nor " + FLY_MACHINE_ID
+                    + ", its default): set it to the tenant this machine belongs to");
+        }
+        Optional<String> token = r.string(TOKEN);
+        if (token.isEmpty()) {
+            r.problem(TOKEN, "is not set: mint one with POST /api/v1/tenants/" + tenant.orElse("<tenant>")
+                    + "/tokens and set it as a secret");
+        }
+        Optional<String> machineId = name(r, MACHINE_ID, r.string(MACHINE_ID).or(() -> r.string(FLY_MACHINE_ID)),
+                "machine");
+        List<DatabaseSpec> databases = List.of();
+        try {
+            databases = DatabaseSpec.parseList(DATABASES, r.string(DATABASES, DEFAULT_DATABASES));
+        } catch (ConfigException e) {
+            r.problems(e);
+        }
+        String schedule = r.string(SCHEDULE, defaultSchedule(tenant.orElse("")));
         if (!CronExpression.isValidExpression(schedule)) {
-            throw new ConfigException(SCHEDULE + " is not a valid Quartz cron expression (seconds minutes hours"
+            r.problem(SCHEDULE, "is not a valid Quartz cron expression (seconds minutes hours"
                     + " day-of-month month day-of-week, e.g. '0 15 * * * ?'): '" + schedule + "'");
         }
         RetryPolicy retry = new RetryPolicy(
-                get(RETRY_ATTEMPTS).map(v -> Values.intInRange(RETRY_ATTEMPTS, v, 1, 100)).orElse(8),
-                get(RETRY_BASE_DELAY).map(v -> Values.duration(RETRY_BASE_DELAY, v)).orElse(Duration.ofSeconds(1)),
-                get(RETRY_MAX_DELAY).map(v -> Values.duration(RETRY_MAX_DELAY, v)).orElse(Duration.ofMinutes(1)));
-        return new AgentConfig(
-                server,
-                tenant,
-                token,
-                machineId,
-                databases,
-                schedule,
-                get(ON_SHUTDOWN).map(v -> Values.bool(ON_SHUTDOWN, v)).orElse(true),
-                get(SHUTDOWN_TIMEOUT).map(v -> Values.duration(SHUTDOWN_TIMEOUT, v)).orElse(DEFAULT_SHUTDOWN_TIMEOUT),
-                get(TEMP_DIR).map(v -> absolute(TEMP_DIR, v)),
-                get(STATE_DIR).map(v -> absolute(STATE_DIR, v)),
-                get(ZSTD_LEVEL).map(v -> Values.intInRange(ZSTD_LEVEL, v, 1, MAX_ZSTD_LEVEL)).orElse(3),
-                get(ZSTD_WORKERS).map(v -> Values.intInRange(ZSTD_WORKERS, v, 0, 256)).orElse(Zstd.defaultWorkers()),
-                get(CONCURRENCY).map(v -> Values.intInRange(CONCURRENCY, v, 1, 16)).orElse(DEFAULT_CONCURRENCY),
-                integrityCheck(),
-                get(MIN_FREE).map(v -> Values.size(MIN_FREE, v)).orElse(64L << 20),
-                retry,
-                get(REQUEST_TIMEOUT).map(v -> Values.duration(REQUEST_TIMEOUT, v)).orElse(Duration.ofSeconds(30)),
-                get(FLY_REGION).filter(r -> r.matches("[A-Za-z0-9._+-]{1,64}")), // Fly's; the server's label form
-                get(HEARTBEAT_INTERVAL).map(v -> positive(HEARTBEAT_INTERVAL, Values.duration(HEARTBEAT_INTERVAL, v)))
-                        .orElse(DEFAULT_HEARTBEAT_INTERVAL),
-                get(ALLOW_EMPTY_START).map(v -> Values.bool(ALLOW_EMPTY_START, v)).orElse(false),
-                get(METRICS_PORT).map(v -> Values.intInRange(METRICS_PORT, v, 0, 65535)));
-    }
-
-    private static Duration positive(String variable, Duration d) {
-        if (d.isZero()) {
-            throw new ConfigException(variable + " must be longer than zero");
-        }
-        return d;
+                r.integer(RETRY_ATTEMPTS, 8, 1, 100),
+                r.duration(RETRY_BASE_DELAY, Duration.ofSeconds(1)),
+                r.duration(RETRY_MAX_DELAY, Duration.ofMinutes(1)));
+        boolean onShutdown = r.bool(ON_SHUTDOWN, true);
+        Duration shutdownTimeout = r.duration(SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT);
+        Optional<Path> tempDir = absolute(r, TEMP_DIR);
+        Optional<Path> stateDir = absolute(r, STATE_DIR);
+        int zstdLevel = r.integer(ZSTD_LEVEL, 3, 1, MAX_ZSTD_LEVEL);
+        int zstdWorkers = r.integer(ZSTD_WORKERS, Zstd.defaultWorkers(), 0, 256);
+        int concurrency = r.integer(CONCURRENCY, DEFAULT_CONCURRENCY, 1, 16);
+        boolean fullCheck = integrityCheck(r);
+        long minFree = r.bytes(MIN_FREE, 64L << 20, 0);
+        Duration requestTimeout = r.duration(REQUEST_TIMEOUT, Duration.ofSeconds(30));
+        Duration heartbeat = r.positiveDuration(HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL);
+        boolean allowEmptyStart = r.bool(ALLOW_EMPTY_START, false);
+        Optional<Integer> metricsPort = r.optionalInteger(METRICS_PORT, 0, 65535);
+        r.throwIfProblems();
+        return new AgentConfig(server, tenant.orElseThrow(), token.orElseThrow(), machineId, databases, schedule,
+                onShutdown, shutdownTimeout, tempDir, stateDir, zstdLevel, zstdWorkers, concurrency, fullCheck,
+                minFree, retry, requestTimeout,
+                r.string(FLY_REGION).filter(v -> v.matches("[A-Za-z0-9._+-]{1,64}")), // Fly's; the server's label form
+                heartbeat, allowEmptyStart, metricsPort);
     }
 
     /** {@code BACKUP_*} variables this agent does not know: most likely typos. */
     public Set<String> unknownVariables() {
-        Set<String> unknown = new TreeSet<>();
-        for (String key : env.keySet()) {
-            if (key.startsWith("BACKUP_") && !KNOWN.contains(key)) {
-                unknown.add(key);
-            }
-        }
-        return unknown;
+        return new TreeSet<>(UnknownVariables.in(env, KNOWN));
     }
 
     /**
@@ -142,9 +141,13 @@ public final class AgentConfigLoader {
         return "0 " + Math.floorMod(tenant.hashCode(), 60) + " * * * ?";
     }
 
-    private URI serverUrl() {
-        String text = get(SERVER_URL).orElseThrow(() -> new ConfigException(SERVER_URL
-                + " is not set: give the backup server's base URL, e.g. https://cellar.example.com"));
+    private static URI serverUrl(EnvReader r) {
+        Optional<String> given = r.string(SERVER_URL);
+        if (given.isEmpty()) {
+            r.problem(SERVER_URL, "is not set: give the backup server's base URL, e.g. https://cellar.example.com");
+            return null;
+        }
+        String text = given.get();
         try {
             URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
@@ -152,39 +155,34 @@ public final class AgentConfigLoader {
                 return uri;
             }
         } catch (URISyntaxException e) {
-            // fall through to the message below
+            // fall through to the problem below
         }
-        throw new ConfigException(SERVER_URL + " must be an http(s) URL without query or credentials, got '"
-                + text + "'");
+        r.problem(SERVER_URL, "must be an http(s) URL without query or credentials, got '" + text + "'");
+        return null;
     }
 
-    private boolean integrityCheck() {
-        String v = get(INTEGRITY_CHECK).orElse("quick");
-        return switch (v) {
-            case "quick" -> false;
-            case "full" -> true;
-            default -> throw new ConfigException(INTEGRITY_CHECK + " must be 'quick' or 'full', got '" + v + "'");
-        };
+    private static boolean integrityCheck(EnvReader r) {
+        String v = r.string(INTEGRITY_CHECK, "quick");
+        if (!v.equals("quick") && !v.equals("full")) {
+            r.problem(INTEGRITY_CHECK, "must be 'quick' or 'full', got '" + v + "'");
+        }
+        return v.equals("full");
     }
 
-    private static Optional<String> name(String variable, Optional<String> value, String kind) {
-        value.ifPresent(v -> {
-            if (!Names.isValid(v)) {
-                throw new ConfigException(variable + ": " + Names.problem(kind, v));
-            }
-        });
+    private static Optional<String> name(EnvReader r, String variable, Optional<String> value, String kind) {
+        if (value.isPresent() && !Names.isValid(value.get())) {
+            r.problem(variable + ":", Names.problem(kind, value.get()));
+            return Optional.empty();
+        }
         return value;
     }
 
-    private static Path absolute(String variable, String text) {
-        Path p = Path.of(text);
-        if (!p.isAbsolute()) {
-            throw new ConfigException(variable + " must be an absolute path, got '" + text + "'");
+    private static Optional<Path> absolute(EnvReader r, String variable) {
+        Optional<String> text = r.string(variable);
+        if (text.isPresent() && !Path.of(text.get()).isAbsolute()) {
+            r.problem(variable, "must be an absolute path, got '" + text.get() + "'");
+            return Optional.empty();
         }
-        return p;
-    }
-
-    private Optional<String> get(String key) {
-        return Optional.ofNullable(env.get(key)).map(String::trim).filter(v -> !v.isEmpty());
+        return text.map(Path::of);
     }
 }

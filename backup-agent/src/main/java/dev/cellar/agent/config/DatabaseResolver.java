@@ -1,6 +1,7 @@
 package dev.cellar.agent.config;
 
 import dev.cellar.core.Names;
+import dev.cellar.core.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.cellar.agent.config;
 
 import dev.cellar.core.Names;
+import dev.cellar.core.config.ConfigException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cellar.agent.config.AgentConfigLoader;
 import dev.cellar.agent.files.FileStoreDiskSpace;
 import dev.cellar.agent.testing.AgentFixture;
+import dev.cellar.agent.testing.LogLines;
 import dev.cellar.agent.testing.Servers;
+import dev.cellar.core.config.UnknownVariables;
 import dev.cellar.server.testing.TestDatabases;
 import dev.cellar.server.testing.TestServer;
 import java.io.IOException;
@@ -157,6 +159,25 @@ class AgentCommandTest {
 
         assertEquals(rows, TestDatabases.rows(db));
         assertTrue(out.toString().contains("restored main version "), out.toString());
+    }
+
+    @Test
+    void aMisspeltVariableIsWarnedAboutWithTheNameItResemblesAndEveryBadValueIsNamed() {
+        env.put("BACKUP_SHEDULE", "0 0 * * * ?");
+        env.put(AgentConfigLoader.SHUTDOWN_TIMEOUT, "PT30S"); // the server's form works here too
+        try (LogLines log = LogLines.of(UnknownVariables.class)) {
+            assertEquals(0, run("config"));
+
+            assertEquals(List.of("WARN event=config.unknown_variable name=BACKUP_SHEDULE"
+                    + " hint=\"unknown variable, did you mean BACKUP_SCHEDULE?\""), log.lines());
+        }
+
+        env.put(AgentConfigLoader.SHUTDOWN_TIMEOUT, "soon");
+        env.put(AgentConfigLoader.ZSTD_LEVEL, "22");
+        assertEquals(ExitCodes.USAGE, run("backup"));
+        assertTrue(err.toString().contains("invalid configuration:\n  - BACKUP_SHUTDOWN_TIMEOUT must be a duration such"
+                + " as 500ms, 30s, 90m, 48h, 2d, PT48H or a number of seconds, got 'soon'\n"
+                + "  - BACKUP_ZSTD_LEVEL must be between 1 and 19, got 22"), err.toString());
     }
 
     @Test

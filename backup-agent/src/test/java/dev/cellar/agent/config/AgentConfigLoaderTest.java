@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellar.core.config.ConfigException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,9 +23,14 @@ class AgentConfigLoaderTest {
         return new AgentConfigLoader(env).load();
     }
 
+    /** The problems after the shared header, which every configuration failure starts with. */
     private String failure() {
-        return assertThrows(ConfigException.class, this::load).getMessage();
+        String message = assertThrows(ConfigException.class, this::load).getMessage();
+        assertTrue(message.startsWith(HEADER), message);
+        return message.substring(HEADER.length());
     }
+
+    private static final String HEADER = "invalid configuration:\n  - ";
 
     @Test
     void theLogFormatIsTextOrJsonAndAnythingElseIsRefusedNamingTheVariable() {
@@ -158,6 +164,32 @@ class AgentConfigLoaderTest {
 
         env.remove("BACKUP_TOKEN");
         assertTrue(failure().startsWith("BACKUP_TOKEN"));
+    }
+
+    @Test
+    void durationsReadAsOnTheServerIsoFormIncluded() {
+        env.put("BACKUP_SHUTDOWN_TIMEOUT", "PT30S");
+        assertEquals(Duration.ofSeconds(30), load().shutdownTimeout());
+        env.put("BACKUP_SHUTDOWN_TIMEOUT", "2m");
+        assertEquals(Duration.ofMinutes(2), load().shutdownTimeout());
+        env.put("BACKUP_HEARTBEAT_INTERVAL", "1d");
+        assertEquals(Duration.ofDays(1), load().heartbeatInterval());
+        env.put("BACKUP_SHUTDOWN_TIMEOUT", "-PT30S");
+        assertEquals("BACKUP_SHUTDOWN_TIMEOUT must not be negative, got '-PT30S'", failure());
+    }
+
+    @Test
+    void everyWrongVariableIsNamedInOneMessage() {
+        env.remove("BACKUP_TOKEN");
+        env.put("BACKUP_ZSTD_LEVEL", "22");
+        env.put("BACKUP_MIN_FREE", "lots");
+        env.put("BACKUP_DATABASES", "main=relative.db");
+
+        assertEquals(String.join("\n  - ",
+                "BACKUP_TOKEN is not set: mint one with POST /api/v1/tenants/3d8d9e1c2b3e89/tokens and set it as a secret",
+                "BACKUP_DATABASES: 'main=relative.db' must hold an absolute path",
+                "BACKUP_ZSTD_LEVEL must be between 1 and 19, got 22",
+                "BACKUP_MIN_FREE must be a size such as 1073741824, 512MiB or 8GiB, got 'lots'"), failure());
     }
 
     @Test

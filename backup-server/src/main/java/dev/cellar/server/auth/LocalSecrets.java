@@ -1,6 +1,6 @@
 package dev.cellar.server.auth;
 
-import dev.cellar.server.config.ConfigException;
+import dev.cellar.core.config.ConfigException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,8 @@
 package dev.cellar.server.config;
 
+import dev.cellar.core.config.ConfigException;
+import dev.cellar.core.config.EnvReader;
+import dev.cellar.core.config.UnknownVariables;
 import dev.cellar.server.alert.AlertSettings;
 import dev.cellar.server.retention.RetentionPolicy;
 import dev.cellar.server.jobs.JobDatabase;
@@ -17,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.quartz.CronExpression;
 
@@ -118,25 +120,13 @@ public record ServerConfig(
         long maxSnapshot = r.bytes("BACKUP_MAX_SNAPSHOT_BYTES", 8 * GIB, 1024);
         int uploads = r.integer("BACKUP_MAX_CONCURRENT_UPLOADS", 4, 1, 256);
         Duration tokenTtl = r.duration("BACKUP_TOKEN_CACHE_TTL", Duration.ofSeconds(10));
-        if (tokenTtl.isNegative()) {
-            r.problem("BACKUP_TOKEN_CACHE_TTL", "must not be negative");
-        }
-        Duration forkWindow = r.duration("BACKUP_FORK_WINDOW", Duration.ofHours(24));
-        if (forkWindow.isNegative() || forkWindow.isZero()) {
-            r.problem("BACKUP_FORK_WINDOW", "must be positive");
-        }
+        Duration forkWindow = r.positiveDuration("BACKUP_FORK_WINDOW", Duration.ofHours(24));
         RetentionPolicy retention = retention(r);
         int drillConcurrency = r.integer("BACKUP_DRILL_CONCURRENCY", 1, 1, 16);
         SchedulerSettings scheduler = scheduler(r);
-        Duration staleAfter = r.duration("BACKUP_STALE_AFTER", Duration.ofHours(26));
-        if (staleAfter.isNegative() || staleAfter.isZero()) {
-            r.problem("BACKUP_STALE_AFTER", "must be positive");
-        }
-        Duration restoreLease = r.duration("BACKUP_RESTORE_LEASE", Duration.ofMinutes(10));
-        if (restoreLease.isNegative() || restoreLease.isZero()) {
-            r.problem("BACKUP_RESTORE_LEASE", "must be positive");
-        }
-        Duration idleTimeout = positive(r, "BACKUP_IDLE_TIMEOUT", Duration.ofSeconds(30));
+        Duration staleAfter = r.positiveDuration("BACKUP_STALE_AFTER", Duration.ofHours(26));
+        Duration restoreLease = r.positiveDuration("BACKUP_RESTORE_LEASE", Duration.ofMinutes(10));
+        Duration idleTimeout = r.positiveDuration("BACKUP_IDLE_TIMEOUT", Duration.ofSeconds(30));
         UploadLimits uploadLimits = uploadLimits(r, uploads);
         String verify = r.string("BACKUP_VERIFY_ON_UPLOAD", "off");
         if (!verify.equals("off") && !verify.equals("quick")) {
@@ -145,7 +135,7 @@ public record ServerConfig(
         long verifySpool = r.bytes("BACKUP_VERIFY_SPOOL_BYTES", 16 * GIB, 1 << 20);
         int maxMachines = r.integer("BACKUP_MAX_MACHINES_PER_TENANT", 100, 1, 100_000);
         int maxPlainDownloads = r.integer("BACKUP_MAX_PLAIN_DOWNLOADS", 4, 1, 256);
-        Duration sessionTtl = positive(r, "BACKUP_ADMIN_SESSION_TTL", Duration.ofHours(8));
+        Duration sessionTtl = r.positiveDuration("BACKUP_ADMIN_SESSION_TTL", Duration.ofHours(8));
         AlertSettings alerts = alerts(r);
         MetricsSettings metrics = metrics(r, host, port, admin);
         String logFormat = r.string("BACKUP_LOG_FORMAT", "text"); // read by logback.xml, which cannot refuse a value
@@ -154,16 +144,11 @@ public record ServerConfig(
         }
         r.throwIfProblems();
 
-        Set<String> unknown = new TreeSet<>();
-        for (String name : env.keySet()) {
-            if (name.startsWith("BACKUP_") && !KNOWN.contains(name)) {
-                unknown.add(name);
-            }
-        }
+        List<String> unknown = UnknownVariables.in(env, KNOWN);
         return new ServerConfig(host, port, dataDir, admin, secret, s3, maxSnapshot, uploads, tokenTtl,
                 forkWindow, retention, drillConcurrency, scheduler, staleAfter, restoreLease, idleTimeout, uploadLimits,
                 verify.equals("quick"), verifySpool, maxMachines, maxPlainDownloads, sessionTtl, alerts, metrics,
-                List.copyOf(unknown));
+                unknown);
     }
 
     /** Both values carry credentials: a problem names the variable, never echoes the value. */
@@ -203,8 +188,8 @@ public record ServerConfig(
             r.problem("BACKUP_MAX_UPLOADS_PER_TENANT", "must not exceed BACKUP_MAX_CONCURRENT_UPLOADS (" + uploads + ")");
         }
         long minRate = r.bytes("BACKUP_UPLOAD_MIN_RATE", UploadLimits.DEFAULT_MIN_BYTES_PER_SECOND, 1);
-        Duration grace = positive(r, "BACKUP_UPLOAD_RATE_GRACE", UploadLimits.DEFAULT_RATE_GRACE);
-        Duration deadline = positive(r, "BACKUP_UPLOAD_DEADLINE", UploadLimits.DEFAULT_DEADLINE);
+        Duration grace = r.positiveDuration("BACKUP_UPLOAD_RATE_GRACE", UploadLimits.DEFAULT_RATE_GRACE);
+        Duration deadline = r.positiveDuration("BACKUP_UPLOAD_DEADLINE", UploadLimits.DEFAULT_DEADLINE);
         return new UploadLimits(perTenant, minRate, grace, deadline);
     }
 
@@ -215,27 +200,14 @@ public record ServerConfig(
         if (token.isPresent() && token.equals(admin)) {
             r.problem("BACKUP_METRICS_TOKEN", "must differ from BACKUP_ADMIN_TOKEN: it is the read-only token");
         }
-        Optional<Integer> metricsPort = r.string("BACKUP_METRICS_PORT").isEmpty() ? Optional.empty()
-                : Optional.of(r.integer("BACKUP_METRICS_PORT", 0, 0, 65535));
+        Optional<Integer> metricsPort = r.optionalInteger("BACKUP_METRICS_PORT", 0, 65535);
         if (metricsPort.isPresent() && metricsPort.get() != 0 && metricsPort.get() == port) {
             r.problem("BACKUP_METRICS_PORT", "must differ from PORT (" + port + "): it serves /metrics without a token");
         }
         String metricsHost = r.string("BACKUP_METRICS_HOST", host);
         boolean perTenant = r.bool("BACKUP_METRICS_PER_TENANT", false);
         Duration ttl = r.duration("BACKUP_METRICS_FLEET_TTL", MetricsSettings.DEFAULT_FLEET_TTL);
-        if (ttl.isNegative()) {
-            r.problem("BACKUP_METRICS_FLEET_TTL", "must not be negative");
-        }
         return new MetricsSettings(token, metricsPort, metricsHost, perTenant, ttl);
-    }
-
-    private static Duration positive(EnvReader r, String name, Duration fallback) {
-        Duration d = r.duration(name, fallback);
-        if (d.isNegative() || d.isZero()) {
-            r.problem(name, "must be positive");
-            return fallback;
-        }
-        return d;
     }
 
     private static RetentionPolicy retention(EnvReader r) {
@@ -245,9 +217,6 @@ public record ServerConfig(
         int[] v = new int[names.length];
         for (int i = 0; i < names.length; i++) {
             v[i] = r.integer("BACKUP_RETENTION_" + names[i], defaults[i], 0, RetentionPolicy.MAX_COUNT);
-            if (v[i] < 0 || v[i] > RetentionPolicy.MAX_COUNT) {
-                v[i] = defaults[i]; // already reported by the reader, thrown with the others
-            }
         }
         return new RetentionPolicy(v[0], v[1], v[2], v[3], v[4], v[5]);
     }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellar.core.config.ConfigException;
 import dev.cellar.server.CellarServer;
 import dev.cellar.server.ServerMain;
-import dev.cellar.server.config.ConfigException;
 import dev.cellar.server.config.ServerConfig;
 import dev.cellar.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellar.core.config.ConfigException;
 import dev.cellar.server.jobs.JobDatabase;
 import dev.cellar.server.jobs.SchedulerSettings;
 import java.time.Duration;

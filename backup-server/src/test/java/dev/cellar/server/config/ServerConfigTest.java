@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cellar.core.config.ConfigException;
 import dev.cellar.server.alert.AlertSettings;
 import dev.cellar.server.metrics.MetricsSettings;
 import dev.cellar.server.retention.RetentionPolicy;
@@ -89,7 +90,10 @@ class ServerConfigTest {
         "BACKUP_MAX_CONCURRENT_UPLOADS, 257",
         "BACKUP_MAX_CONCURRENT_UPLOADS, four",
         "BACKUP_TOKEN_CACHE_TTL, soon",
-        "BACKUP_TOKEN_CACHE_TTL, 10m",
+        "BACKUP_TOKEN_CACHE_TTL, 10 minutes",
+        "BACKUP_TOKEN_CACHE_TTL, -PT1S",
+        "BACKUP_STALE_AFTER, 99999999999999999999",         // more seconds than a long holds: no crash
+        "BACKUP_STALE_AFTER, 99999999999999999d",
         "BACKUP_FORK_WINDOW, 0",
         "BACKUP_FORK_WINDOW, -60",
         "BACKUP_FORK_WINDOW, a day",
@@ -433,6 +437,29 @@ class ServerConfigTest {
         assertEquals(Duration.ZERO, ServerConfig.fromEnv(Map.of("BACKUP_TOKEN_CACHE_TTL", "0")).tokenCacheTtl());
         assertEquals(Duration.ofSeconds(30),
                 ServerConfig.fromEnv(Map.of("BACKUP_TOKEN_CACHE_TTL", "30")).tokenCacheTtl());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "48h, PT48H",
+        "2d, PT48H",
+        "PT48H, PT48H",
+        "P2D, PT48H",
+        "172800, PT48H",
+        "90m, PT1H30M",
+        "500ms, PT0.5S",
+    })
+    void durationsTakeTheSameFormsAsOnTheAgent(String text, Duration expected) {
+        assertEquals(expected, ServerConfig.fromEnv(Map.of("BACKUP_STALE_AFTER", text)).staleAfter());
+    }
+
+    @Test
+    void aBadDurationNamesTheFormsThatWork() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ServerConfig.fromEnv(Map.of("BACKUP_STALE_AFTER", "two days")));
+
+        assertEquals("invalid configuration:\n  - BACKUP_STALE_AFTER must be a duration such as 500ms, 30s, 90m, 48h,"
+                + " 2d, PT48H or a number of seconds, got 'two days'", e.getMessage());
     }
 
     @Test

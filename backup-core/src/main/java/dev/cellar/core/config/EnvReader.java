@@ -1,9 +1,8 @@
-package dev.cellar.server.config;
+package dev.cellar.core.config;
 
 import dev.cellar.core.ByteSize;
 import java.net.URI;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,44 +11,53 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Reads typed values out of an environment map and collects every problem instead of failing at the first one,
- * so an operator fixes all of them in one go. Each problem names the variable.
+ * Reads typed values out of an environment map for agent and server alike, and collects every problem instead of
+ * failing at the first one, so that an operator fixes all of them in one go. Each problem names the variable and
+ * quotes what was read. Blank values count as unset; values are trimmed.
  */
-final class EnvReader {
+public final class EnvReader {
     private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
 
-    EnvReader(Map<String, String> env) {
+    public EnvReader(Map<String, String> env) {
         this.env = env;
     }
 
-    Optional<String> string(String name) {
+    public Optional<String> string(String name) {
         String v = env.get(name);
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
     }
 
-    String string(String name, String fallback) {
+    public String string(String name, String fallback) {
         return string(name).orElse(fallback);
     }
 
-    int integer(String name, int fallback, int min, int max) {
+    /** A whole number from {@code min} to {@code max}; the fallback when unset or wrong. */
+    public int integer(String name, int fallback, int min, int max) {
+        return optionalInteger(name, min, max).orElse(fallback);
+    }
+
+    /** A whole number from {@code min} to {@code max}; empty when unset or wrong. */
+    public Optional<Integer> optionalInteger(String name, int min, int max) {
         Optional<String> v = string(name);
         if (v.isEmpty()) {
-            return fallback;
+            return Optional.empty();
         }
         try {
             int n = Integer.parseInt(v.get());
             if (n < min || n > max) {
                 problem(name, "must be between " + min + " and " + max + ", got " + n);
+                return Optional.empty();
             }
-            return n;
+            return Optional.of(n);
         } catch (NumberFormatException e) {
             problem(name, "must be a whole number, got '" + v.get() + "'");
-            return fallback;
+            return Optional.empty();
         }
     }
 
-    boolean bool(String name, boolean fallback) {
+    /** {@code true/false}, {@code yes/no}, {@code on/off}, {@code 1/0}, in any case. */
+    public boolean bool(String name, boolean fallback) {
         Optional<String> v = string(name);
         if (v.isEmpty()) {
             return fallback;
@@ -68,12 +76,12 @@ final class EnvReader {
         }
     }
 
-    /** Sizes like {@code 1073741824}, {@code 512MiB}, {@code 8GiB} (powers of 1024 either way). */
-    long bytes(String name, long fallback, long min) {
+    /** Sizes like {@code 1073741824}, {@code 64KiB}, {@code 16MiB}, {@code 4GiB} (see {@link ByteSize}). */
+    public long bytes(String name, long fallback, long min) {
         return bytes(name, fallback, min, Long.MAX_VALUE);
     }
 
-    long bytes(String name, long fallback, long min, long max) {
+    public long bytes(String name, long fallback, long min, long max) {
         Optional<String> v = string(name);
         if (v.isEmpty()) {
             return fallback;
@@ -89,25 +97,41 @@ final class EnvReader {
         }
         if (size.getAsLong() < min) {
             problem(name, "must be at least " + min + " bytes, got " + size.getAsLong());
+            return fallback;
         }
         return size.getAsLong();
     }
 
-    /** ISO-8601 durations ({@code PT10S}) or plain seconds. */
-    Duration duration(String name, Duration fallback) {
+    /** A duration of zero or more in any form {@link Durations} reads; the fallback when unset or wrong. */
+    public Duration duration(String name, Duration fallback) {
         Optional<String> v = string(name);
         if (v.isEmpty()) {
             return fallback;
         }
-        try {
-            return v.get().matches("\\d+") ? Duration.ofSeconds(Long.parseLong(v.get())) : Duration.parse(v.get());
-        } catch (DateTimeParseException e) {
-            problem(name, "must be a duration such as PT10S or a number of seconds, got '" + v.get() + "'");
+        Optional<Duration> d = Durations.parse(v.get());
+        if (d.isEmpty()) {
+            problem(name, "must be a duration such as " + Durations.EXAMPLES + ", got '" + v.get() + "'");
             return fallback;
         }
+        if (d.get().isNegative()) {
+            problem(name, "must not be negative, got '" + v.get() + "'");
+            return fallback;
+        }
+        return d.get();
     }
 
-    Optional<URI> uri(String name) {
+    /** A duration above zero. */
+    public Duration positiveDuration(String name, Duration fallback) {
+        Duration d = duration(name, fallback);
+        if (d.isZero() && string(name).isPresent()) {
+            problem(name, "must be longer than zero, got '" + string(name).get() + "'");
+            return fallback;
+        }
+        return d;
+    }
+
+    /** An absolute URL (scheme and host). */
+    public Optional<URI> uri(String name) {
         Optional<String> v = string(name);
         if (v.isEmpty()) {
             return Optional.empty();
@@ -125,15 +149,22 @@ final class EnvReader {
         }
     }
 
-    void problem(String name, String what) {
+    /** Records that {@code name} is wrong; {@code what} completes the sentence ("must be ..."). */
+    public void problem(String name, String what) {
         problems.add(name + " " + what);
     }
 
-    boolean hasProblems() {
+    /** Takes over the problems a parser of a composite value found (each already names its variable). */
+    public void problems(ConfigException e) {
+        problems.addAll(e.problems());
+    }
+
+    public boolean hasProblems() {
         return !problems.isEmpty();
     }
 
-    void throwIfProblems() {
+    /** @throws ConfigException listing every problem recorded so far */
+    public void throwIfProblems() {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
