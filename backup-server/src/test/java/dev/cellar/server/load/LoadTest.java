@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cellar.core.Hex;
+import dev.cellar.server.testing.ProcessSampler;
 import dev.cellar.server.testing.S3ProxyFixture;
+import dev.cellar.server.testing.ServerProcess;
 import dev.cellar.server.testing.TestDatabases;
 import dev.cellar.server.testing.TestServer;
 import java.io.InputStream;
@@ -60,8 +62,10 @@ class LoadTest {
                 Files.readAllBytes(TestDatabases.create(dir.resolve("l.db"), 40_000, 3)));
         try (S3ProxyFixture s3 = S3ProxyFixture.start()) {
             Map<String, String> env = TestServer.s3Env(s3, Map.of());
-            try (ServerProcess server = ServerProcess.start(env, "256m", Path.of("target", "load-server.log"))) {
-                new Run(server.baseUri(), env.get("BACKUP_ADMIN_TOKEN"), images).go(server);
+            // the server as in production: its own JVM with -Xmx256m; its memory and threads sampled from /proc
+            try (ServerProcess server = ServerProcess.start(env, Path.of("target", "load-server.log"));
+                 ProcessSampler sampler = ProcessSampler.start(server.pid(), 200)) {
+                new Run(server.baseUri(), env.get("BACKUP_ADMIN_TOKEN"), images).go(sampler);
             }
         }
     }
@@ -88,7 +92,7 @@ class LoadTest {
             this.images = images;
         }
 
-        void go(ServerProcess server) throws Exception {
+        void go(ProcessSampler sampler) throws Exception {
             for (int t = 0; t < TENANTS; t++) {
                 tokens.put(tenant(t), mint(tenant(t)));
                 perTenant.put(tenant(t), new AtomicLong());
@@ -107,7 +111,7 @@ class LoadTest {
             pool.shutdown();
             assertTrue(pool.awaitTermination(SECONDS + 300, TimeUnit.SECONDS), "the agents did not stop");
             long lost = verify();
-            report(server, lost);
+            report(sampler, lost);
             assertEquals(0, lost, "acknowledged snapshots that did not come back intact");
             assertTrue(unexpected.isEmpty(), "answers other than 201 and 503 busy: " + unexpected);
             // judged on counts, not on speed: enough uploads must have landed for shares to mean anything
@@ -227,7 +231,7 @@ class LoadTest {
             return lost.get();
         }
 
-        private void report(ServerProcess server, long lost) throws Exception {
+        private void report(ProcessSampler sampler, long lost) throws Exception {
             List<Long> ms = new ArrayList<>(ackMillis);
             Collections.sort(ms);
             long min = perTenant.values().stream().mapToLong(AtomicLong::get).min().orElse(0);
@@ -242,7 +246,7 @@ class LoadTest {
                     """, AGENTS, TENANTS, SLOW, SECONDS, ms.size(), ms.size() / (double) SECONDS,
                     bytes.get() / 1048576.0 / SECONDS, busy.get(), closed.get(), unexpected.size(), lost,
                     pct(ms, 50), pct(ms, 99), ms.isEmpty() ? 0 : ms.get(ms.size() - 1), min, max,
-                    jain(), server.peakRssMib(), server.peakThreads());
+                    jain(), sampler.peakRssMib(), sampler.peakThreads());
             System.out.print(text);
             Files.writeString(Path.of("target", "load-report.txt"), text);
         }
