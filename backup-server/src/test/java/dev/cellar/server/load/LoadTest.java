@@ -207,15 +207,25 @@ class LoadTest {
             for (Ack a : List.copyOf(acks)) {
                 pool.submit(() -> {
                     try {
-                        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/tenants/"
-                                        + a.tenant() + "/databases/" + a.database() + "/snapshots/" + a.version()))
-                                .header("Authorization", "Bearer " + admin)
-                                .header("Accept", "application/vnd.sqlite3").build(),
-                                HttpResponse.BodyHandlers.ofInputStream());
-                        MessageDigest sha = Hex.sha256();
-                        try (InputStream in = r.body()) {
-                            in.transferTo(new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha));
-                        }
+                        // plain downloads are capped (BACKUP_MAX_PLAIN_DOWNLOADS): a 503 busy is waited out
+                        HttpResponse<InputStream> r;
+                        MessageDigest sha;
+                        int tries = 0;
+                        do {
+                            if (tries++ > 0) {
+                                Thread.sleep(1000);
+                            }
+                            r = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/tenants/" + a.tenant()
+                                            + "/databases/" + a.database() + "/snapshots/" + a.version()))
+                                    .header("Authorization", "Bearer " + admin)
+                                    .header("Accept", "application/vnd.sqlite3").build(),
+                                    HttpResponse.BodyHandlers.ofInputStream());
+                            sha = Hex.sha256();
+                            try (InputStream in = r.body()) {
+                                in.transferTo(new java.security.DigestOutputStream(OutputStream.nullOutputStream(),
+                                        sha));
+                            }
+                        } while (r.statusCode() == 503 && tries < 120);
                         if (r.statusCode() != 200 || !Hex.of(sha.digest()).equals(a.sha256())) {
                             lost.incrementAndGet();
                             unexpected.add("download of " + a + ": " + r.statusCode());
