@@ -18,11 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /** The one place where failures become HTTP responses. Handlers throw; they never build an error body. */
 public final class ErrorMapping {
-    private static final long DRAIN_LIMIT = 1 << 20;
     private static final String AUTHORIZED = "cellar.authorized";
-    private static final long SHORT_DRAIN_LIMIT = 64 * 1024;
-    private static final Duration SHORT_DRAIN_SILENCE = Duration.ofMillis(250);
-    private static final Duration SHORT_DRAIN_DEADLINE = Duration.ofSeconds(1);
+    private static final Drain BRIEF = new Drain(64 * 1024, Duration.ofMillis(250), Duration.ofSeconds(1));
+    private static final Drain AFTER_AUTHORIZATION =
+            new Drain(64L << 20, Duration.ofSeconds(1), Duration.ofSeconds(2));
     private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
 
     private ErrorMapping() {
@@ -78,61 +77,56 @@ public final class ErrorMapping {
     }
 
     /**
-     * Reads what is left of a refused request body, up to {@link #DRAIN_LIMIT} bytes, so a client still sending a
-     * small body gets the answer instead of a reset (closing a connection with unread bytes makes TCP reset it, and a
-     * reset can destroy the answer before the client reads it). A blocking read is done only for callers that passed
-     * authorization (a tenant can hold a thread as long with any valid request) and never for 408; anyone else's
-     * refusal (401, 403, 404 before authorization) is drained {@linkplain #drainBriefly briefly}, or clients without
-     * a token trickling their bodies could hold a thread each until the server had none left. Clients that must see the
-     * answer to a large refused body send {@code Expect: 100-continue} (curl does for bodies over 1 MiB).
+     * How much of a refused body is read before the answer, so that the client reads the answer rather than a reset
+     * (closing a connection with unread bytes makes TCP reset it, and a reset can destroy the answer before the
+     * client reads it): at most {@code maxBytes}, waiting at most {@code silence} for each next byte and
+     * {@code deadline} in all. What is not read by then is left, and the connection is closed after the answer.
      */
-    private static void drainRefusedBody(Context ctx, int status) {
-        if (status == 408 || !Boolean.TRUE.equals(ctx.attribute(AUTHORIZED))) {
-            drainBriefly(ctx);
-            return;
-        }
-        String length = ctx.header("Content-Length");
-        try {
-            if (length == null || Long.parseLong(length.trim()) <= DRAIN_LIMIT) {
-                InputStream in = ctx.req().getInputStream();
-                byte[] buffer = new byte[8192];
-                long left = DRAIN_LIMIT;
-                for (int n = in.read(buffer); n > 0 && left > 0; n = in.read(buffer)) {
-                    left -= n;
-                }
-            }
-        } catch (IOException | NumberFormatException | IllegalStateException ignored) {
-            // nothing more to read, more than we read for free, or the client went away: answer regardless
-        }
+    private record Drain(long maxBytes, Duration silence, Duration deadline) {
     }
 
     /**
-     * Reads what is left of a refused body of at most {@link #SHORT_DRAIN_LIMIT} bytes, waiting at most
-     * {@link #SHORT_DRAIN_SILENCE} for each next byte and {@link #SHORT_DRAIN_DEADLINE} in all: closing a connection
-     * with unread bytes makes TCP reset it, and a reset can destroy the answer before the client reads it. Bounded
-     * this way, a refusal anyone can provoke holds a thread for at most a second, so clients trickling bodies cannot
-     * take the server's threads; larger bodies are not read at all (the connection is closed after the answer).
+     * A caller that passed authorization gets a generous drain (a tenant can hold a thread as long with any valid
+     * request; storage failing in the middle of an upload must still reach the agent as a {@code 503}), for a body of
+     * up to 64 MiB. A refusal anyone can provoke (401, 403, 404 before authorization) and every 408 get a brief one,
+     * and only for a declared body of at most 64 KiB, or clients without a token trickling their bodies could hold a thread
+     * each until the server had none left. Clients that must see the answer to a large refused body send
+     * {@code Expect: 100-continue} (curl does for bodies over 1 MiB).
      */
-    private static void drainBriefly(Context ctx) {
+    private static void drainRefusedBody(Context ctx, int status) {
+        boolean authorized = status != 408 && Boolean.TRUE.equals(ctx.attribute(AUTHORIZED));
+        Drain drain = authorized ? AFTER_AUTHORIZATION : BRIEF;
         String length = ctx.header("Content-Length");
+        try {
+            // a body declared larger than the drain takes is not read at all; nor one the client holds back until
+            // it hears from us (Expect: 100-continue): reading would tell it to send
+            if (ctx.header("Expect") != null
+                    || (length == null ? !authorized : Long.parseLong(length.trim()) > drain.maxBytes())) {
+                return;
+            }
+        } catch (NumberFormatException e) {
+            return;
+        }
+        drain(ctx, drain);
+    }
+
+    private static void drain(Context ctx, Drain drain) {
         EndPoint endPoint = null;
         long idle = 0;
         try {
-            if (length == null || Long.parseLong(length.trim()) > SHORT_DRAIN_LIMIT) {
-                return;
-            }
             endPoint = ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData()
                     .getConnection().getEndPoint();
             idle = endPoint.getIdleTimeout();
-            endPoint.setIdleTimeout(SHORT_DRAIN_SILENCE.toMillis());
-            long deadline = System.nanoTime() + SHORT_DRAIN_DEADLINE.toNanos();
+            endPoint.setIdleTimeout(drain.silence().toMillis());
+            long deadline = System.nanoTime() + drain.deadline().toNanos();
             InputStream in = ctx.req().getInputStream();
             byte[] buffer = new byte[8192];
-            while (System.nanoTime() < deadline && in.read(buffer) > 0) {
-                // discard
+            long left = drain.maxBytes();
+            for (int n = 0; n >= 0 && left > 0 && System.nanoTime() < deadline; n = in.read(buffer)) {
+                left -= n;
             }
         } catch (IOException | RuntimeException ignored) {
-            // silent too long, more than we read for free, or the client went away: answer regardless
+            // silent too long, or the client went away: answer regardless
         } finally {
             if (endPoint != null) {
                 endPoint.setIdleTimeout(idle);
