@@ -54,8 +54,10 @@ public final class BoundedPipe {
     public static InputStream produce(String threadName, int chunks, int chunkSize, Producer producer) {
         BoundedPipe pipe = new BoundedPipe(chunks, chunkSize);
         Thread thread = new Thread(() -> {
-            try (OutputStream out = pipe.output()) {
+            OutputStream out = pipe.output();
+            try {
                 producer.writeTo(out);
+                out.close(); // the clean end: only after the producer finished, never on its failure
             } catch (Throwable t) {
                 pipe.failWriter(t);
             }

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 class BoundedPipeTest {
@@ -32,7 +33,7 @@ class BoundedPipeTest {
         }
     }
 
-    @Test
+    @RepeatedTest(200) // the failure once raced a clean end: repeated, a regression shows
     void theProducersFailureIsTheReadersFailure() {
         IOException boom = new IOException("disk gone");
         InputStream in = BoundedPipe.produce("test", 2, 10, out -> {
