@@ -25,7 +25,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,13 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * before the install is in the pre-restore snapshot, and the live database holds exactly the restored version plus
  * the ids committed after the install. The download is slowed down, so that the app commits plenty meanwhile.
  *
- * <p>Tagged {@code race}, outside the default suite: the lock passes from the copy to the install through an instant
- * in which an app commit can land and be overwritten (see docs/agent.md, "Live rollback"); with a commit every 3 ms
- * this test catches it now and then. Run it with
- * {@code mvn -pl backup-agent -am verify -Dtest=RollbackUnderWritesTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dsurefire.excludedGroups=large}.
+ * <p>The copy and the install are one transaction of the agent's connection; {@code InstallUnderWritesTest} drives
+ * the same guarantee harder (a writer retrying every millisecond, many installs).
  */
-@Tag("race")
 class RollbackUnderWritesTest {
     private static final Pattern PRE_RESTORE = Pattern.compile("pre-restore snapshot (\\S+)");
 
