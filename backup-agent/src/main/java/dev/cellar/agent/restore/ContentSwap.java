@@ -17,8 +17,10 @@ import java.util.Locale;
  * <p>What the image holds comes across as it is: tables with their rowids (also where no {@code INTEGER PRIMARY
  * KEY} names them), {@code WITHOUT ROWID} tables, the content of virtual tables' shadow tables (FTS5, R*Tree),
  * indexes, views, triggers (created after the rows, so they do not fire), {@code sqlite_sequence}, the planner's
- * statistics, {@code user_version} and {@code application_id}. The target keeps its page size, encoding and journal
- * mode. The caller's connection must have foreign keys off: the rows are consistent as a whole, not one by one.
+ * statistics, {@code user_version} and {@code application_id}. The one difference: where the target had a {@code
+ * sqlite_sequence} and the image has none, it stays, empty (SQLite does not let it be dropped). The target keeps
+ * its page size, encoding and journal mode. The caller's connection must have foreign keys off: the rows are
+ * consistent as a whole, not one by one.
  */
 final class ContentSwap {
     private static final List<String> HEADER_VALUES = List.of("user_version", "application_id");
@@ -54,11 +56,9 @@ final class ContentSwap {
             }
         }
         for (TableInfo t : tables("main")) {
-            if (t.internal()) {
-                if (!t.name.equalsIgnoreCase("sqlite_schema")) {
-                    s.execute("DELETE FROM main." + quote(t.name)); // sqlite_sequence, sqlite_stat*: kept, emptied
-                }
-            } else {
+            if (t.name.equalsIgnoreCase("sqlite_sequence")) {
+                s.execute("DELETE FROM main." + quote(t.name)); // SQLite does not let it be dropped
+            } else if (!t.name.equalsIgnoreCase("sqlite_schema")) {
                 s.execute("DROP TABLE main." + quote(t.name));
             }
         }
@@ -83,6 +83,11 @@ final class ContentSwap {
         for (TableInfo t : tables) {
             if (t.internal() && !t.name.equalsIgnoreCase("sqlite_schema")) {
                 copyInternal(t.name);
+            }
+        }
+        for (TableInfo t : tables("main")) { // ANALYZE may have made statistics tables that the image has not
+            if (isStatistics(t.name) && tables.stream().noneMatch(i -> i.name.equalsIgnoreCase(t.name))) {
+                s.execute("DROP TABLE main." + quote(t.name));
             }
         }
         // indexes after the rows: built by one sort each instead of row by row
@@ -154,13 +159,17 @@ final class ContentSwap {
      * statistics tables are made by {@code ANALYZE} (of the schema table alone, which reads nothing).
      */
     private void copyInternal(String table) throws SQLException {
-        if (table.toLowerCase(Locale.ROOT).startsWith("sqlite_stat") && !exists(table)) {
+        if (isStatistics(table) && !exists(table)) {
             s.execute("ANALYZE main.sqlite_schema");
         }
         if (exists(table)) {
             s.execute("DELETE FROM main." + quote(table));
             s.executeUpdate("INSERT INTO main." + quote(table) + " SELECT * FROM " + source + "." + quote(table));
         }
+    }
+
+    private static boolean isStatistics(String table) {
+        return table.toLowerCase(Locale.ROOT).startsWith("sqlite_stat");
     }
 
     private boolean exists(String table) throws SQLException {

@@ -48,6 +48,8 @@ class ContentSwapTest {
                 CREATE VIEW user_notes AS SELECT u.email, n.body FROM users u JOIN notes n ON n.author_id = u.id;
                 CREATE TRIGGER events_log AFTER INSERT ON users BEGIN INSERT INTO events(name) VALUES ('user'); END;
                 CREATE VIRTUAL TABLE search USING fts5(title, body);
+                CREATE VIRTUAL TABLE boxes USING rtree(id, min_x, max_x);
+                INSERT INTO boxes VALUES (1, 0.5, 2.5), (7, -1, 1);
                 INSERT INTO users(email, avatar) VALUES ('a@x', x'00ff10'), ('b@x', NULL), ('c@x', zeroblob(3));
                 DELETE FROM users WHERE email = 'b@x';
                 INSERT INTO notes VALUES ('first', 1), ('second', 3), ('orphan', NULL), ('third', 1);
@@ -120,6 +122,23 @@ class ContentSwapTest {
 
         assertEquals(CanonicalDump.of(image), CanonicalDump.of(target));
         assertEquals(targetBefore, CanonicalDump.of(copy));
+    }
+
+    @Test
+    void statisticsComeAndGoWithTheImage() throws Exception {
+        String schema = """
+                CREATE TABLE t(a, b);
+                CREATE INDEX t_a ON t(a);
+                INSERT INTO t VALUES (1, 2), (1, 3), (2, 4);
+                """;
+        Path analyzed = database("analyzed.sqlite3", schema + "ANALYZE;\n");
+        Path plain = database("plain.sqlite3", schema);
+        Path target = database("target.sqlite3", schema);
+
+        installer.replaceContent(analyzed, target, true).orElseThrow();
+        assertEquals(CanonicalDump.of(analyzed), CanonicalDump.of(target), "statistics made where the image has them");
+        installer.replaceContent(plain, target, true).orElseThrow();
+        assertEquals(CanonicalDump.of(plain), CanonicalDump.of(target), "statistics dropped where the image has none");
     }
 
     /**
