@@ -113,7 +113,8 @@ public final class RawHttp implements AutoCloseable {
              h = new String(readLine(in), StandardCharsets.US_ASCII)) {
             int colon = h.indexOf(':');
             if (colon > 0) {
-                headers.put(h.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), h.substring(colon + 1).trim());
+                String name = h.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+                headers.put(name, h.substring(colon + 1).trim());
             }
         }
         return new Head(Integer.parseInt(line.substring(9, 12)), headers);
