@@ -54,9 +54,12 @@ public final class RawHttp implements AutoCloseable {
 
     /** Opens a connection and sends a GET; the answer is left unread until asked for. */
     public static RawHttp get(TestServer server, String path, String token, String accept) throws IOException {
-        Socket socket = new Socket("127.0.0.1", server.port());
+        Socket socket = new Socket();
+        // a reader that reads nothing fills small buffers soon; set before connecting, so that the window offered
+        // to the server is small from the first segment on
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 10_000);
         socket.setSoTimeout(30_000);
-        socket.setReceiveBufferSize(4096); // a reader that reads nothing fills small buffers soon
         String head = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
                 + "\r\nAccept: " + accept + "\r\n\r\n";
         socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
@@ -86,20 +89,40 @@ public final class RawHttp implements AutoCloseable {
 
     /** Reads the server's answer (a body with {@code Content-Length}), waiting up to the read timeout. */
     public Answer answer() throws IOException {
+        Head head = head();
+        int length = Integer.parseInt(head.headers().getOrDefault("content-length", "0"));
+        return new Answer(head.status(), new String(body().readNBytes(length), StandardCharsets.UTF_8));
+    }
+
+    /** The status line and headers of an answer; header names in lower case. */
+    public record Head(int status, java.util.Map<String, String> headers) {
+    }
+
+    /**
+     * Reads the status line and headers of the server's answer, waiting up to the read timeout, and leaves the body
+     * unread (read it from {@link #body()}, or not at all).
+     */
+    public Head head() throws IOException {
         InputStream in = socket.getInputStream();
         String line = new String(readLine(in), StandardCharsets.US_ASCII);
         if (!line.startsWith("HTTP/1.1 ")) {
             throw new IOException("not an HTTP status line: " + line);
         }
-        int length = 0;
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
         for (String h = new String(readLine(in), StandardCharsets.US_ASCII); !h.isEmpty();
              h = new String(readLine(in), StandardCharsets.US_ASCII)) {
-            if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(h.substring(15).trim());
+            int colon = h.indexOf(':');
+            if (colon > 0) {
+                String name = h.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+                headers.put(name, h.substring(colon + 1).trim());
             }
         }
-        return new Answer(Integer.parseInt(line.substring(9, 12)),
-                new String(in.readNBytes(length), StandardCharsets.UTF_8));
+        return new Head(Integer.parseInt(line.substring(9, 12)), headers);
+    }
+
+    /** The rest of the answer after {@link #head()}: its body as the server sends it. */
+    public InputStream body() throws IOException {
+        return socket.getInputStream();
     }
 
     private static byte[] readLine(InputStream in) throws IOException {
