@@ -119,7 +119,7 @@ public final class CellarServer implements AutoCloseable {
         JobHandlers jobs = new JobHandlers(access, runner, scheduler);
         this.metricsEndpoint = new MetricsEndpoint(metrics, access, config.metrics(), fleet, catalog, status, clock);
         AdminPage adminPage = new AdminPage(new AdminPage.Services(access, adminSessions, tenants, overview, catalog,
-                downloads, status, restoreRequests, retentionPolicies, drills, clock));
+                downloads, status, restoreRequests, retentionPolicies, drills, machines, clock));
 
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;

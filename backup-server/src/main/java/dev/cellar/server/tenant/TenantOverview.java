@@ -3,6 +3,7 @@ package dev.cellar.server.tenant;
 import dev.cellar.server.machine.DatabaseReport;
 import dev.cellar.server.machine.MachineRecord;
 import dev.cellar.server.machine.MachineRegistry;
+import dev.cellar.server.machine.SkippedVersion;
 import dev.cellar.server.snapshot.Snapshot;
 import dev.cellar.server.snapshot.SnapshotCatalog;
 import dev.cellar.server.status.BackupStatus;
@@ -37,10 +38,12 @@ public final class TenantOverview {
     /**
      * A machine seen by heartbeat or by upload; fields it never reported are null. {@code lastSeenAt} is its last
      * heartbeat; {@code stoppedOnPurpose} says that heartbeat was the agent's final one at shutdown;
-     * {@code databases} what its agent last reported of each database.
+     * {@code databases} what its agent last reported of each database; {@code skippedVersions} the versions its
+     * agent's boot restores passed over, as its last heartbeat reported them.
      */
     public record MachineSummary(String machineId, String region, String agentVersion, Instant lastSeenAt,
-                                 Instant lastUploadAt, boolean stoppedOnPurpose, List<DatabaseReport> databases) {
+                                 Instant lastUploadAt, boolean stoppedOnPurpose, List<DatabaseReport> databases,
+                                 List<SkippedVersion> skippedVersions) {
     }
 
     /**
@@ -107,14 +110,15 @@ public final class TenantOverview {
         Map<String, MachineSummary> byId = new TreeMap<>();
         for (MachineRecord m : seen) {
             byId.put(m.machineId(), new MachineSummary(m.machineId(), m.region(), m.agentVersion(), m.lastSeenAt(),
-                    null, m.stoppedOnPurpose(), m.databases()));
+                    null, m.stoppedOnPurpose(), m.databases(), m.skippedVersions()));
         }
         for (Snapshot s : uploads) {
             if (s.machineId() != null) {
                 MachineSummary m = byId.getOrDefault(s.machineId(),
-                        new MachineSummary(s.machineId(), null, null, null, null, false, List.of()));
+                        new MachineSummary(s.machineId(), null, null, null, null, false, List.of(), List.of()));
                 byId.put(s.machineId(), new MachineSummary(m.machineId(), m.region(), m.agentVersion(),
-                        m.lastSeenAt(), later(m.lastUploadAt(), s.createdAt()), m.stoppedOnPurpose(), m.databases()));
+                        m.lastSeenAt(), later(m.lastUploadAt(), s.createdAt()), m.stoppedOnPurpose(), m.databases(),
+                        m.skippedVersions()));
             }
         }
         return List.copyOf(byId.values());

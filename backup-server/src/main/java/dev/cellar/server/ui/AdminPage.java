@@ -3,6 +3,7 @@ package dev.cellar.server.ui;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.auth.AdminSessions;
 import dev.cellar.server.drill.DrillRun;
+import dev.cellar.server.machine.MachineRegistry;
 import dev.cellar.server.restore.RestoreRequests;
 import dev.cellar.server.retention.RetentionPolicies;
 import dev.cellar.server.snapshot.SnapshotCatalog;
@@ -28,14 +29,15 @@ public final class AdminPage {
     /** The services the page calls: the same ones the API's handlers use. */
     public record Services(Access access, AdminSessions sessions, TenantRegistry tenants, TenantOverview overview,
                            SnapshotCatalog catalog, SnapshotDownloads downloads, BackupStatus status,
-                           RestoreRequests restores, RetentionPolicies policies, DrillRun drills, Clock clock) {
+                           RestoreRequests restores, RetentionPolicies policies, DrillRun drills,
+                           MachineRegistry machines, Clock clock) {
     }
 
     public AdminPage(Services s) {
         this.pages = new Pages(s.access());
         this.signIn = new SignIn(pages, s.sessions());
         this.fleet = new FleetPage(s.tenants(), s.overview(), s.clock());
-        this.database = new DatabasePage(s.catalog(), s.status(), s.restores(), s.policies());
+        this.database = new DatabasePage(s.catalog(), s.status(), s.restores(), s.policies(), s.machines());
         this.actions = new DatabaseActions(s.catalog(), s.downloads(), s.restores(), s.policies(), s.drills(),
                 s.overview(), database);
     }

@@ -4,6 +4,8 @@ import dev.cellar.core.SnapshotVersion;
 import dev.cellar.server.auth.Access;
 import dev.cellar.server.auth.AdminSessions;
 import dev.cellar.server.http.ApiError;
+import dev.cellar.server.machine.MachineRecord;
+import dev.cellar.server.machine.MachineRegistry;
 import dev.cellar.server.restore.RestoreRequest;
 import dev.cellar.server.restore.RestoreRequests;
 import dev.cellar.server.retention.RetentionPolicies;
@@ -19,13 +21,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The database view: history, chart, downloads, restore requests, retention policy and the drill button. */
+/**
+ * The database view: versions skipped at boot, history, chart, downloads, restore requests, retention policy and
+ * the drill button.
+ */
 public final class DatabasePage {
     static final int HISTORY_PAGE = 50;
     private final SnapshotCatalog catalog;
     private final BackupStatus status;
     private final RestoreRequests restores;
     private final RetentionPolicies policies;
+    private final MachineRegistry machines;
 
     /** One snapshot in the history table. */
     public record SnapshotRow(String version, String time, String size, String stored, String machine,
@@ -56,15 +62,16 @@ public final class DatabasePage {
     /** The page's model. */
     public record View(String csrf, String tenant, String database, DatabaseStatus status,
                        List<SnapshotRow> snapshots, String olderCursor, SizeChart chart, List<RestoreRow> restores,
-                       RetentionForm retention, String notice) {
+                       RetentionForm retention, String notice, List<SkippedAtBoot> skipped) {
         public String base() {
             return "/ui/tenants/" + tenant + "/databases/" + database;
         }
     }
 
     DatabasePage(SnapshotCatalog catalog, BackupStatus status, RestoreRequests restores,
-                 RetentionPolicies policies) {
+                 RetentionPolicies policies, MachineRegistry machines) {
         this.catalog = catalog;
+        this.machines = machines;
         this.status = status;
         this.restores = restores;
         this.policies = policies;
@@ -89,8 +96,11 @@ public final class DatabasePage {
         List<RestoreRow> requests = restores.list(tenant, false).stream()
                 .filter(r -> r.database().equals(database)).sorted((a, b) -> b.createdAt().compareTo(a.createdAt()))
                 .map(DatabasePage::row).toList();
-        Pages.render(ctx, "database.jte", new View(session.csrf(), tenant, database, status.of(tenant, database),
-                rows, page.next(), SizeChart.of(page.snapshots()), requests, retention, notice(ctx)));
+        // the tenant's machine records, read once for the status and the skipped versions
+        List<MachineRecord> seen = machines.list(tenant);
+        DatabaseStatus state = status.of(tenant, database, catalog.latest(tenant, database).orElse(null), seen);
+        Pages.render(ctx, "database.jte", new View(session.csrf(), tenant, database, state, rows, page.next(),
+                SizeChart.of(page.snapshots()), requests, retention, notice(ctx), SkippedAtBoot.of(database, seen)));
     }
 
     private static SnapshotRow row(Snapshot s) {

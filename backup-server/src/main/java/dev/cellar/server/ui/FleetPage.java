@@ -104,6 +104,13 @@ public final class FleetPage {
         if (latest != null && latest.verification() != null && !Verifications.OK.equals(latest.verification())) {
             warnings.add("newest snapshot failed its drill: " + latest.verification());
         }
+        List<String> skippedBy = tenant.machines().stream()
+                .filter(m -> m.skippedVersions().stream().anyMatch(v -> v.database().equals(db.database())))
+                .map(TenantOverview.MachineSummary::machineId).toList();
+        if (!skippedBy.isEmpty()) {
+            warnings.add("versions skipped at boot by machine " + String.join(", ", skippedBy)
+                    + ": see the database page");
+        }
         return new Row(tenant.tenant(), db.database(), db.status(), db.reason(), Format.time(db.lastBackupAt()),
                 Format.age(db.lastBackupAt(), now), latest == null ? "—" : Format.bytes(latest.sizeBytes()),
                 machine == null ? "—" : machine, region == null ? "—" : region, warnings);

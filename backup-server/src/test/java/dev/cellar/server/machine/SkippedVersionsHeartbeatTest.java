@@ -14,7 +14,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The versions an agent's boot restore skipped, as its heartbeats report them and the machine record keeps them. */
+/**
+ * The versions an agent's boot restore skipped, as its heartbeats report them, the machine record keeps them and the
+ * tenant's overview lists them.
+ */
 class SkippedVersionsHeartbeatTest {
     private static final String VERSION = "20261201T010203004Z-0123abcd";
     @TempDir
@@ -38,10 +41,15 @@ class SkippedVersionsHeartbeatTest {
             assertEquals("app", skipped.get(0).get("database").asText());
             assertEquals(VERSION, skipped.get(0).get("version").asText());
             assertTrue(skipped.get(0).get("reason").asText().contains("integrity_check"));
+            JsonNode listed = api.expect(200, "GET", "/api/v1/tenants/skip1", server.adminToken(), null)
+                    .get("machines").get(0).get("skippedVersions");
+            assertEquals(skipped, listed, "the tenant's overview lists what the record keeps");
 
             api.expect(200, "POST", "/api/v1/tenants/skip1/heartbeats", token,
                     "{\"machineId\":\"m-a\",\"agentVersion\":\"0.1.0\",\"databases\":[\"app\"]}");
             assertEquals(0, record().get("skippedVersions").size());
+            assertEquals(0, api.expect(200, "GET", "/api/v1/tenants/skip1", server.adminToken(), null)
+                    .get("machines").get(0).get("skippedVersions").size());
         }
     }
 
