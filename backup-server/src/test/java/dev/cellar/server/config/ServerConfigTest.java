@@ -116,6 +116,10 @@ class ServerConfigTest {
         "BACKUP_UPLOAD_RATE_GRACE, 0",
         "BACKUP_UPLOAD_DEADLINE, -5",
         "BACKUP_UPLOAD_DEADLINE, six hours",
+        "BACKUP_UPLOAD_QUEUE, -1",
+        "BACKUP_UPLOAD_QUEUE, 201",
+        "BACKUP_UPLOAD_QUEUE_WAIT, 0",
+        "BACKUP_UPLOAD_QUEUE_WAIT, PT30S",                   // not shorter than BACKUP_IDLE_TIMEOUT (30 s)
         "BACKUP_IDLE_TIMEOUT, 0",
         "BACKUP_VERIFY_ON_UPLOAD, full",
         "BACKUP_VERIFY_SPOOL_BYTES, 1KiB",
@@ -329,6 +333,8 @@ class ServerConfigTest {
         env.put("BACKUP_UPLOAD_MIN_RATE", "64KiB");
         env.put("BACKUP_UPLOAD_RATE_GRACE", "PT10S");
         env.put("BACKUP_UPLOAD_DEADLINE", "PT2H");
+        env.put("BACKUP_UPLOAD_QUEUE", "16");
+        env.put("BACKUP_UPLOAD_QUEUE_WAIT", "PT20S");
         env.put("BACKUP_VERIFY_ON_UPLOAD", "quick");
         env.put("BACKUP_VERIFY_SPOOL_BYTES", "4GiB");
         env.put("BACKUP_MAX_MACHINES_PER_TENANT", "10");
