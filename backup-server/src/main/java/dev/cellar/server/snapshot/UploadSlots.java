@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
  * <p>In front of the slots, a short queue: when every slot is taken, up to {@code queueLength} uploads wait, first
  * come first served, for at most {@code maxWait} before they are refused. A waiting upload has not read its body
  * yet, so it holds a connection and a thread but none of a slot's memory. A tenant's waiting uploads count toward
- * its share, so a tenant cannot fill the queue either. A refusal's {@code Retry-After} is derived from how long
- * uploads held their slots lately and how many are waiting, instead of a fixed figure.
+ * its share, so a tenant cannot fill the queue either. An upload joins the queue only when, at the pace the slots
+ * were freed lately, its turn would come within the wait. A refusal's {@code Retry-After} is derived from the same
+ * pace and the queue's length, instead of a fixed figure.
  */
 final class UploadSlots {
     /** Retry-After before any upload finished, and the most ever advised. */
@@ -74,10 +75,12 @@ final class UploadSlots {
             held.merge(tenant, 1, Integer::sum);
             return take(tenant);
         }
-        if (waiting >= queueLength) {
+        if (waiting >= queueLength || secondsUntilServed() * 1e9 > maxWaitNanos) {
+            // a place in the queue only when a slot is likely to come free within the wait: a wait that runs out
+            // costs the client that time for nothing
             throw ApiError.unavailable("busy", "the server is receiving as many uploads as it allows"
                     + " (BACKUP_MAX_CONCURRENT_UPLOADS) and " + waiting + " more wait for a slot"
-                    + " (BACKUP_UPLOAD_QUEUE); retry later", retryAfterSeconds());
+                    + " (BACKUP_UPLOAD_QUEUE, BACKUP_UPLOAD_QUEUE_WAIT); retry later", retryAfterSeconds());
         }
         long ticket = nextTicket++;
         waiting++;
@@ -109,13 +112,21 @@ final class UploadSlots {
         return take(tenant);
     }
 
-    /** How long a refused upload is advised to wait: the queue ahead of it, at the recent pace of the slots. */
+    /**
+     * How long a refused upload is advised to wait: until the queue ahead of it, at the recent pace of the slots, is
+     * short enough that it would be served within half the queue's wait.
+     */
     synchronized int retryAfterSeconds() {
         if (averageHoldNanos == 0) {
             return DEFAULT_RETRY_AFTER;
         }
-        double seconds = averageHoldNanos / 1e9 * Math.ceil((waiting + 1.0) / total);
+        double seconds = secondsUntilServed() - maxWaitNanos / 2e9;
         return (int) Math.max(1, Math.min(MAX_RETRY_AFTER, Math.ceil(seconds)));
+    }
+
+    /** When one more upload would get a slot: the uploads waiting, served {@code total} at a time. 0 unknown. */
+    private double secondsUntilServed() {
+        return averageHoldNanos / 1e9 * Math.ceil((waiting + 1.0) / total);
     }
 
     /** Uploads waiting for a slot now. */

@@ -71,12 +71,7 @@ class UploadLimitsTest {
                 }
             }
             assertTrue(busy != null, "a second upload was refused while the first held the slot");
-            OutputStream out = held.getOutputStream();
-            out.write(image, 100, image.length - 100);
-            out.flush();
-            held.setSoTimeout(30_000);
-            String answer = new String(held.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-            held.close();
+            String answer = finishHeldUpload(held, image);
             assertTrue(text(busy).contains("\"busy\""), text(busy));
             int retryAfter = Integer.parseInt(busy.headers().firstValue("Retry-After").orElseThrow());
             assertTrue(retryAfter >= 1 && retryAfter <= UploadSlots.MAX_RETRY_AFTER, "Retry-After " + retryAfter);
@@ -116,12 +111,7 @@ class UploadLimitsTest {
             assertTrue(text(refused).contains("BACKUP_MAX_UPLOADS_PER_TENANT"), text(refused));
             CompletableFuture<HttpResponse<byte[]>> queued = x.isDone() && x.get() == refused ? y : x;
             assertTrue(!queued.isDone(), "the other one waits while the slot is held");
-            OutputStream out = held.getOutputStream();
-            out.write(image, 100, image.length - 100);
-            out.flush();
-            held.setSoTimeout(30_000);
-            String answer = new String(held.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-            held.close();
+            String answer = finishHeldUpload(held, image);
             assertEquals("HTTP/1.1 201", answer, "the held upload completes once its body arrives");
             HttpResponse<byte[]> stored = queued.get(60, TimeUnit.SECONDS);
             assertEquals(201, stored.statusCode(), "the waiting upload got the slot: " + text(stored));
@@ -137,6 +127,17 @@ class UploadLimitsTest {
         } catch (java.io.FileNotFoundException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Sends the rest of the held upload's body; its status line. */
+    private static String finishHeldUpload(Socket held, byte[] image) throws IOException {
+        OutputStream out = held.getOutputStream();
+        out.write(image, 100, image.length - 100);
+        out.flush();
+        held.setSoTimeout(30_000);
+        String answer = new String(held.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+        held.close();
+        return answer;
     }
 
     private static Socket openHeldUpload(TestServer server, byte[] image) throws IOException {

@@ -30,8 +30,7 @@ class UploadSlotsTest {
     void anUploadBeyondTheSlotsWaitsAndGetsTheSlotWhenItFrees() throws Exception {
         UploadSlots slots = new UploadSlots(1, 1, 4, LONG, System::nanoTime);
         UploadSlots.Slot first = slots.acquire("a");
-        Future<UploadSlots.Slot> second = threads.submit(() -> slots.acquire("b"));
-        awaitWaiting(slots, 1);
+        Future<UploadSlots.Slot> second = queue(slots, "b");
         first.close();
         second.get(30, TimeUnit.SECONDS).close();
         assertEquals(0, slots.waiting());
@@ -63,8 +62,7 @@ class UploadSlotsTest {
     void aFullQueueIsRefusedAtOnceNamingTheVariable() throws Exception {
         UploadSlots slots = new UploadSlots(1, 1, 1, LONG, System::nanoTime);
         UploadSlots.Slot held = slots.acquire("a");
-        Future<UploadSlots.Slot> waiting = threads.submit(() -> slots.acquire("b"));
-        awaitWaiting(slots, 1);
+        Future<UploadSlots.Slot> waiting = queue(slots, "b");
         ApiError refused = assertThrows(ApiError.class, () -> slots.acquire("c"));
         assertEquals(503, refused.status());
         assertEquals("busy", refused.code());
@@ -97,10 +95,8 @@ class UploadSlotsTest {
     void anUploadThatGaveUpWaitingDoesNotHoldUpTheOnesBehindIt() throws Exception {
         UploadSlots slots = new UploadSlots(1, 1, 4, LONG, System::nanoTime);
         UploadSlots.Slot held = slots.acquire("a");
-        Future<UploadSlots.Slot> quitter = threads.submit(() -> slots.acquire("b"));
-        awaitWaiting(slots, 1);
-        Future<UploadSlots.Slot> behind = threads.submit(() -> slots.acquire("c"));
-        awaitWaiting(slots, 2);
+        Future<UploadSlots.Slot> quitter = queue(slots, "b");
+        Future<UploadSlots.Slot> behind = queue(slots, "c");
         quitter.cancel(true); // its thread is interrupted while it waits
         awaitWaiting(slots, 1);
         held.close();
@@ -112,8 +108,7 @@ class UploadSlotsTest {
         UploadSlots slots = new UploadSlots(2, 1, 8, LONG, System::nanoTime);
         UploadSlots.Slot a = slots.acquire("a");
         UploadSlots.Slot b = slots.acquire("b");
-        Future<UploadSlots.Slot> waiting = threads.submit(() -> slots.acquire("c"));
-        awaitWaiting(slots, 1);
+        Future<UploadSlots.Slot> waiting = queue(slots, "c");
         ApiError refused = assertThrows(ApiError.class, () -> slots.acquire("c"));
         assertTrue(refused.getMessage().contains("BACKUP_MAX_UPLOADS_PER_TENANT"), refused.getMessage());
         assertEquals(1, slots.waiting(), "the refused upload did not join the queue");
@@ -125,7 +120,7 @@ class UploadSlotsTest {
     @Test
     void retryAfterFollowsHowLongUploadsHeldTheirSlots() {
         AtomicLong now = new AtomicLong();
-        UploadSlots slots = new UploadSlots(2, 2, 0, LONG, now::get);
+        UploadSlots slots = new UploadSlots(2, 2, 0, Duration.ZERO, now::get);
         assertEquals(UploadSlots.DEFAULT_RETRY_AFTER, slots.retryAfterSeconds(), "before any upload finished");
         UploadSlots.Slot s = slots.acquire("a");
         now.addAndGet(TimeUnit.MILLISECONDS.toNanos(300));
@@ -141,6 +136,29 @@ class UploadSlotsTest {
         assertEquals(String.valueOf(UploadSlots.MAX_RETRY_AFTER), refused.headers().get("Retry-After"));
         x.close();
         y.close();
+    }
+
+    @Test
+    void anUploadIsNotQueuedWhenItsTurnWouldComeAfterTheWait() {
+        AtomicLong now = new AtomicLong();
+        UploadSlots slots = new UploadSlots(1, 1, 8, Duration.ofSeconds(10), now::get);
+        UploadSlots.Slot s = slots.acquire("a");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(20));
+        s.close(); // uploads hold a slot for 20 s lately
+        UploadSlots.Slot held = slots.acquire("a");
+        ApiError refused = assertThrows(ApiError.class, () -> slots.acquire("b"));
+        assertEquals(0, slots.waiting(), "refused at once instead of waiting 10 s for nothing");
+        // back when the rest of the wait fits half the queue's wait: 20 s - 5 s
+        assertEquals("15", refused.headers().get("Retry-After"));
+        held.close();
+    }
+
+    /** Starts an upload of {@code tenant} on a thread of its own and returns once it waits in the queue. */
+    private Future<UploadSlots.Slot> queue(UploadSlots slots, String tenant) throws InterruptedException {
+        int before = slots.waiting();
+        Future<UploadSlots.Slot> slot = threads.submit(() -> slots.acquire(tenant));
+        awaitWaiting(slots, before + 1);
+        return slot;
     }
 
     /** Polls until the queue holds {@code n} uploads; bounded so that a bug fails instead of hanging. */
