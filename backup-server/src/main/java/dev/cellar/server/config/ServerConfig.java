@@ -16,6 +16,7 @@ import java.net.UnknownHostException;
 import java.text.ParseException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,7 +193,9 @@ public record ServerConfig(
         Duration grace = r.positiveDuration("BACKUP_UPLOAD_RATE_GRACE", UploadLimits.DEFAULT_RATE_GRACE);
         Duration deadline = r.positiveDuration("BACKUP_UPLOAD_DEADLINE", UploadLimits.DEFAULT_DEADLINE);
         int queue = r.integer("BACKUP_UPLOAD_QUEUE", UploadLimits.DEFAULT_QUEUE_LENGTH, 0, 200);
-        Duration queueWait = r.positiveDuration("BACKUP_UPLOAD_QUEUE_WAIT", UploadLimits.DEFAULT_QUEUE_WAIT);
+        // by default well inside a shortened idle timeout too, so lowering that one alone never stops the start
+        Duration queueWait = r.positiveDuration("BACKUP_UPLOAD_QUEUE_WAIT",
+                Collections.min(List.of(UploadLimits.DEFAULT_QUEUE_WAIT, idleTimeout.dividedBy(2))));
         if (queueWait.compareTo(idleTimeout) >= 0) {
             // a waiting upload reads nothing: the connection must not be closed as idle meanwhile
             r.problem("BACKUP_UPLOAD_QUEUE_WAIT", "must be shorter than BACKUP_IDLE_TIMEOUT (" + idleTimeout + ")");

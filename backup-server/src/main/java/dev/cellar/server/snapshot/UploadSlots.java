@@ -20,8 +20,9 @@ import java.util.function.LongSupplier;
  * pace and the queue's length, instead of a fixed figure.
  */
 final class UploadSlots {
-    /** Retry-After before any upload finished, and the most ever advised. */
+    /** Retry-After before any upload finished: the pace of the slots is not known yet. */
     static final int DEFAULT_RETRY_AFTER = 5;
+    /** The most ever advised, whatever one long upload did to the average. */
     static final int MAX_RETRY_AFTER = 60;
     private final int total;
     private final int perTenant;
@@ -39,10 +40,6 @@ final class UploadSlots {
     private final TreeSet<Long> abandoned = new TreeSet<>();
     /** Moving average of how long a slot was held, in nanoseconds; 0 until an upload finished. */
     private double averageHoldNanos;
-
-    UploadSlots(int total, int perTenant) {
-        this(total, perTenant, 0, Duration.ZERO, System::nanoTime);
-    }
 
     UploadSlots(int total, int perTenant, int queueLength, Duration maxWait, LongSupplier nanoTime) {
         this.total = total;

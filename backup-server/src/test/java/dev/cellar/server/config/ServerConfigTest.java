@@ -307,6 +307,14 @@ class ServerConfigTest {
     }
 
     @Test
+    void theUploadQueueWaitsTenSecondsOrHalfAShorterIdleTimeout() {
+        assertEquals(Duration.ofSeconds(10), ServerConfig.fromEnv(Map.of()).uploadLimits().queueWait());
+        assertEquals(64, ServerConfig.fromEnv(Map.of()).uploadLimits().queueLength());
+        assertEquals(Duration.ofSeconds(4), ServerConfig.fromEnv(Map.of("BACKUP_IDLE_TIMEOUT", "PT8S"))
+                .uploadLimits().queueWait());
+    }
+
+    @Test
     void everyKnownVariableIsNotReportedAsUnknown() {
         Map<String, String> env = s3Env();
         env.put("BACKUP_HOST", "127.0.0.1");
