@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +45,17 @@ final class CellarServer implements AutoCloseable {
         env.put("BACKUP_TOKEN_SECRET", "secret-" + UUID.randomUUID() + UUID.randomUUID());
         // room for the 5 GiB upload
         env.put("BACKUP_MAX_SNAPSHOT_BYTES", Long.toString(16L << 30));
-        Process p = Proc.start(List.of(Proc.java().toString(), "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-jar",
-                jar.toString()), env, dir.resolve(name + ".log"));
+        List<String> command = new ArrayList<>(List.of(Proc.java().toString(), "-Xmx" + heap,
+                "-XX:+ExitOnOutOfMemoryError"));
+        // extra flags for profiling, e.g. -Dbench.serverJvmArgs=-XX:StartFlightRecording=filename={name}.jfr
+        String extra = System.getProperty("bench.serverJvmArgs", "").replace("{name}", dir.resolve(name).toString());
+        for (String flag : extra.split(" ")) {
+            if (!flag.isBlank()) {
+                command.add(flag);
+            }
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        Process p = Proc.start(command, env, dir.resolve(name + ".log"));
         CellarServer server = new CellarServer(URI.create("http://127.0.0.1:" + port), admin, p);
         Http.awaitListening(server.base, p, "the server (" + name + ")");
         return server;

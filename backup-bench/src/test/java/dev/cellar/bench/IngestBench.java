@@ -50,6 +50,11 @@ final class IngestBench {
         List<Double> local = new ArrayList<>();
         List<Double> put = new ArrayList<>();
         Path log = rig.dir().resolve("ingest.log");
+        // one untimed round first: a server in service has its code compiled, the bucket has served requests; the
+        // first upload into a fresh JVM measures the JIT, not the ingest
+        Proc.run(post(rig.server(), s3Token, tenant, "ingest-" + tag + "-warm", body), java.util.Map.of(), log);
+        Proc.run(put(rig.s3().curl("plain/" + tag + "-warm"), body), java.util.Map.of(), log);
+        Proc.run(post(rig.localServer(), localToken, tenant, "ingest-" + tag + "-warm", body), java.util.Map.of(), log);
         for (int i = 0; i < rig.config().runs(); i++) {
             String database = "ingest-" + tag + "-" + i; // a database of its own each time: never "unchanged"
             s3.add(Proc.run(post(rig.server(), s3Token, tenant, database, body), java.util.Map.of(), log));

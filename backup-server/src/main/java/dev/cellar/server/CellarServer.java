@@ -98,7 +98,7 @@ public final class CellarServer implements AutoCloseable {
         TenantHandlers tenantHandlers = new TenantHandlers(access, tokens, fleet, overview);
         RestoreRequests restoreRequests = new RestoreRequests(store, json, clock, config.restoreLease());
         SnapshotHandlers snapshots = new SnapshotHandlers(access, catalog, ingest, json, config.maxConcurrentUploads(),
-                config.uploadLimits().perTenant(), restoreRequests, metrics);
+                config.uploadLimits(), restoreRequests, metrics);
         RestoreHandlers restores = new RestoreHandlers(access, restoreRequests, catalog, json);
         HeartbeatHandler heartbeats = new HeartbeatHandler(access, machines, restoreRequests, json, watch, clock);
         RetentionPolicies retentionPolicies = new RetentionPolicies(store, json, config.retention());

@@ -16,6 +16,7 @@ import java.net.UnknownHostException;
 import java.text.ParseException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,6 +91,7 @@ public record ServerConfig(
             "BACKUP_NIGHTLY_CRON", "BACKUP_DB_URL", "BACKUP_DB_USER", "BACKUP_DB_PASSWORD", "BACKUP_STALE_AFTER",
             "BACKUP_RESTORE_LEASE", "BACKUP_IDLE_TIMEOUT", "BACKUP_MAX_UPLOADS_PER_TENANT",
             "BACKUP_UPLOAD_MIN_RATE", "BACKUP_UPLOAD_RATE_GRACE", "BACKUP_UPLOAD_DEADLINE",
+            "BACKUP_UPLOAD_QUEUE", "BACKUP_UPLOAD_QUEUE_WAIT",
             "BACKUP_VERIFY_ON_UPLOAD", "BACKUP_VERIFY_SPOOL_BYTES", "BACKUP_MAX_MACHINES_PER_TENANT",
             "BACKUP_MAX_PLAIN_DOWNLOADS", "BACKUP_ADMIN_SESSION_TTL", "BACKUP_ALERT_WEBHOOK_URL",
             "BACKUP_METRICS_TOKEN", "BACKUP_METRICS_PORT", "BACKUP_METRICS_HOST", "BACKUP_METRICS_PER_TENANT",
@@ -127,7 +129,7 @@ public record ServerConfig(
         Duration staleAfter = r.positiveDuration("BACKUP_STALE_AFTER", Duration.ofHours(26));
         Duration restoreLease = r.positiveDuration("BACKUP_RESTORE_LEASE", Duration.ofMinutes(10));
         Duration idleTimeout = r.positiveDuration("BACKUP_IDLE_TIMEOUT", Duration.ofSeconds(30));
-        UploadLimits uploadLimits = uploadLimits(r, uploads);
+        UploadLimits uploadLimits = uploadLimits(r, uploads, idleTimeout);
         String verify = r.string("BACKUP_VERIFY_ON_UPLOAD", "off");
         if (!verify.equals("off") && !verify.equals("quick")) {
             r.problem("BACKUP_VERIFY_ON_UPLOAD", "must be off or quick, got '" + verify + "'");
@@ -181,7 +183,7 @@ public record ServerConfig(
         }
     }
 
-    private static UploadLimits uploadLimits(EnvReader r, int uploads) {
+    private static UploadLimits uploadLimits(EnvReader r, int uploads, Duration idleTimeout) {
         int perTenant = r.integer("BACKUP_MAX_UPLOADS_PER_TENANT", Math.min(UploadLimits.DEFAULT_PER_TENANT, uploads),
                 1, 256);
         if (perTenant > uploads) {
@@ -190,7 +192,15 @@ public record ServerConfig(
         long minRate = r.bytes("BACKUP_UPLOAD_MIN_RATE", UploadLimits.DEFAULT_MIN_BYTES_PER_SECOND, 1);
         Duration grace = r.positiveDuration("BACKUP_UPLOAD_RATE_GRACE", UploadLimits.DEFAULT_RATE_GRACE);
         Duration deadline = r.positiveDuration("BACKUP_UPLOAD_DEADLINE", UploadLimits.DEFAULT_DEADLINE);
-        return new UploadLimits(perTenant, minRate, grace, deadline);
+        int queue = r.integer("BACKUP_UPLOAD_QUEUE", UploadLimits.DEFAULT_QUEUE_LENGTH, 0, 200);
+        // by default well inside a shortened idle timeout too, so lowering that one alone never stops the start
+        Duration queueWait = r.positiveDuration("BACKUP_UPLOAD_QUEUE_WAIT",
+                Collections.min(List.of(UploadLimits.DEFAULT_QUEUE_WAIT, idleTimeout.dividedBy(2))));
+        if (queueWait.compareTo(idleTimeout) >= 0) {
+            // a waiting upload reads nothing: the connection must not be closed as idle meanwhile
+            r.problem("BACKUP_UPLOAD_QUEUE_WAIT", "must be shorter than BACKUP_IDLE_TIMEOUT (" + idleTimeout + ")");
+        }
+        return new UploadLimits(perTenant, minRate, grace, deadline, queue, queueWait);
     }
 
     private static MetricsSettings metrics(EnvReader r, String host, int port, Optional<String> admin) {

@@ -7,7 +7,7 @@ import java.security.MessageDigest;
 
 /**
  * The raw request body as the upload pipeline reads it: counted, capped at the maximum size, hashed for
- * {@code Content-Digest}, paced ({@link UploadPace}), and with read failures marked as the client's ({@link ClientBodyException}) so they are not
+ * {@code Content-Digest} when one was sent (the digest is null otherwise), paced ({@link UploadPace}), and with read failures marked as the client's ({@link ClientBodyException}) so they are not
  * mistaken for a corrupt body.
  */
 final class BodyInput extends InputStream {
@@ -55,7 +55,9 @@ final class BodyInput extends InputStream {
             if (count > max) {
                 throw new SizeLimitExceededException("the request body", max);
             }
-            digest.update(b, off, n);
+            if (digest != null) {
+                digest.update(b, off, n);
+            }
         }
         return n;
     }

@@ -31,14 +31,15 @@ public final class SnapshotHandlers {
     private final Metrics metrics;
 
     public SnapshotHandlers(Access access, SnapshotCatalog catalog, SnapshotIngest ingest, ObjectMapper json,
-                            int maxConcurrentUploads, int maxUploadsPerTenant, SnapshotPins pins, Metrics metrics) {
+                            int maxConcurrentUploads, UploadLimits limits, SnapshotPins pins, Metrics metrics) {
         this.access = access;
         this.metrics = metrics;
         this.pins = pins;
         this.catalog = catalog;
         this.ingest = ingest;
         this.json = json;
-        this.uploadSlots = new UploadSlots(maxConcurrentUploads, maxUploadsPerTenant);
+        this.uploadSlots = new UploadSlots(maxConcurrentUploads, limits.perTenant(), limits.queueLength(),
+                limits.queueWait(), System::nanoTime);
     }
 
     public void upload(Context ctx) throws IOException {

@@ -1,7 +1,6 @@
 package dev.cellar.server.snapshot;
 
 import dev.cellar.core.ContentDigest;
-import dev.cellar.core.Hex;
 import dev.cellar.core.NotSqliteException;
 import dev.cellar.core.SizeLimitExceededException;
 import dev.cellar.core.SnapshotVersion;
@@ -80,7 +79,8 @@ public final class SnapshotIngest {
      * @throws ApiError for bodies that are empty, too large, corrupt, not SQLite or whose digest does not match
      */
     public Result ingest(Upload upload, InputStream rawBody) {
-        MessageDigest bodyDigest = upload.digest().map(ContentDigest::newMessageDigest).orElseGet(Hex::sha256);
+        // the body is hashed only when its digest is to be checked: the image's own SHA-256 is taken anyway
+        MessageDigest bodyDigest = upload.digest().map(ContentDigest::newMessageDigest).orElse(null);
         BodyInput body = new BodyInput(rawBody, maxBytes, bodyDigest,
                 new UploadPace(limits, System::nanoTime));
         SqliteImageInspector image = new SqliteImageInspector(maxBytes);

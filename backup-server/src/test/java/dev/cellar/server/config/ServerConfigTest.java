@@ -116,6 +116,10 @@ class ServerConfigTest {
         "BACKUP_UPLOAD_RATE_GRACE, 0",
         "BACKUP_UPLOAD_DEADLINE, -5",
         "BACKUP_UPLOAD_DEADLINE, six hours",
+        "BACKUP_UPLOAD_QUEUE, -1",
+        "BACKUP_UPLOAD_QUEUE, 201",
+        "BACKUP_UPLOAD_QUEUE_WAIT, 0",
+        "BACKUP_UPLOAD_QUEUE_WAIT, PT30S",                   // not shorter than BACKUP_IDLE_TIMEOUT (30 s)
         "BACKUP_IDLE_TIMEOUT, 0",
         "BACKUP_VERIFY_ON_UPLOAD, full",
         "BACKUP_VERIFY_SPOOL_BYTES, 1KiB",
@@ -303,6 +307,14 @@ class ServerConfigTest {
     }
 
     @Test
+    void theUploadQueueWaitsTenSecondsOrHalfAShorterIdleTimeout() {
+        assertEquals(Duration.ofSeconds(10), ServerConfig.fromEnv(Map.of()).uploadLimits().queueWait());
+        assertEquals(64, ServerConfig.fromEnv(Map.of()).uploadLimits().queueLength());
+        assertEquals(Duration.ofSeconds(4), ServerConfig.fromEnv(Map.of("BACKUP_IDLE_TIMEOUT", "PT8S"))
+                .uploadLimits().queueWait());
+    }
+
+    @Test
     void everyKnownVariableIsNotReportedAsUnknown() {
         Map<String, String> env = s3Env();
         env.put("BACKUP_HOST", "127.0.0.1");
@@ -329,6 +341,8 @@ class ServerConfigTest {
         env.put("BACKUP_UPLOAD_MIN_RATE", "64KiB");
         env.put("BACKUP_UPLOAD_RATE_GRACE", "PT10S");
         env.put("BACKUP_UPLOAD_DEADLINE", "PT2H");
+        env.put("BACKUP_UPLOAD_QUEUE", "16");
+        env.put("BACKUP_UPLOAD_QUEUE_WAIT", "PT20S");
         env.put("BACKUP_VERIFY_ON_UPLOAD", "quick");
         env.put("BACKUP_VERIFY_SPOOL_BYTES", "4GiB");
         env.put("BACKUP_MAX_MACHINES_PER_TENANT", "10");

@@ -91,7 +91,11 @@ public final class LocalBlobStore implements BlobStore {
     private static void writeSynced(Path tmp, byte[] content) throws IOException {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(content));
-            ch.force(true);
+            if (content.length > 0) {
+                // an empty file (an index marker) has no data to flush: the fsync of the directory it is renamed
+                // into commits its creation with its name, so a second journal commit would buy nothing
+                ch.force(true);
+            }
         }
     }
 

@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +43,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Objects in an S3-compatible bucket (AWS S3, Tigris, R2, MinIO), under an optional key prefix. Small objects are
- * written with one PutObject; large staged objects go up in parts to a staging key and are copied into place on
- * commit, so a key only ever shows a complete object.
+ * written with one PutObject; large objects go up in parts, a few at a time beside the writer, straight to their
+ * key when it is known up front or else to a staging key copied into place on commit, so a key only ever shows a
+ * complete object.
  */
 public final class S3BlobStore implements BlobStore {
     private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
@@ -54,6 +59,20 @@ public final class S3BlobStore implements BlobStore {
 
     private final S3Settings settings;
     private final S3Client client;
+    /**
+     * Threads that send multipart parts beside the threads that receive them. Unbounded here because each upload
+     * bounds its own parts in flight ({@link S3StagedBlob#PARTS_IN_FLIGHT}) and the server bounds the uploads.
+     */
+    private final ExecutorService partSenders = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "s3-part-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    });
 
     S3BlobStore(S3Settings settings, S3Client client) {
         this.settings = settings;
@@ -261,7 +280,12 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public void close() {
+        partSenders.shutdownNow();
         client.close();
+    }
+
+    ExecutorService partSenders() {
+        return partSenders;
     }
 
     S3Client client() {

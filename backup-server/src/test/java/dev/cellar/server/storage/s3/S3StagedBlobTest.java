@@ -129,10 +129,92 @@ class S3StagedBlobTest {
         try (StagedBlob staged = store.stage()) {
             staged.output().write(random(PART));
             staged.output().write(1);
-            assertThrows(StorageException.class, () -> staged.output().write(random(PART)));
+            // part 2 travels beside the writer: its failure reaches a later write or the commit
+            assertThrows(StorageException.class, () -> {
+                staged.output().write(random(PART));
+                staged.commit("k");
+            });
         }
         assertEquals(List.of(), store.list("", null, 10).entries());
         assertNoLeftovers();
+    }
+
+    @Test
+    void partsTravelBesideTheWriterAndArriveInOrder() throws IOException {
+        byte[] content = random(5 * PART + 777);
+        store();
+        try (StagedBlob staged = store.stageAt("k")) {
+            for (int at = 0; at < content.length; at += 4096) {
+                staged.output().write(content, at, Math.min(4096, content.length - at)); // as the request thread does
+            }
+            staged.commit("k");
+        }
+        assertEquals(6, Collections.frequency(calls.operations(), "UploadPart"), calls.operations().toString());
+        assertArrayEquals(content, store.read("k").orElseThrow());
+        assertNoLeftovers();
+    }
+
+    @Test
+    void aFailedPartOfADirectUploadFailsTheCommitAbortsTheUploadAndLeavesTheKeyEmpty() throws IOException {
+        store();
+        calls.failWhen(r -> r instanceof UploadPartRequest p && p.partNumber() == 3);
+        try (StagedBlob staged = store.stageAt("tenants/t/k")) {
+            // thrown by whichever comes first after the failure: a later write or the commit
+            assertThrows(StorageException.class, () -> {
+                staged.output().write(random(4 * PART + 1));
+                staged.commit("tenants/t/k");
+            });
+        }
+        assertEquals(Optional.empty(), store.read("tenants/t/k"));
+        assertEquals(List.of(), store.list("", null, 10).entries());
+        assertTrue(calls.operations().contains("AbortMultipartUpload"), calls.operations().toString());
+        assertTrue(!calls.operations().contains("CompleteMultipartUpload"), calls.operations().toString());
+        assertNoLeftovers();
+    }
+
+    @Test
+    void anUploadHoldsAtMostItsPartsInFlightPlusTheOneFilling() throws IOException {
+        // every part is held at the S3 side until the test lets it go: the writer must stop after PARTS_IN_FLIGHT
+        java.util.concurrent.Semaphore gate = new java.util.concurrent.Semaphore(0);
+        java.util.concurrent.atomic.AtomicInteger entered = new java.util.concurrent.atomic.AtomicInteger();
+        store();
+        calls.failWhen(r -> {
+            if (r instanceof UploadPartRequest) {
+                entered.incrementAndGet();
+                gate.acquireUninterruptibly();
+            }
+            return false;
+        });
+        byte[] content = random(6 * PART + 1);
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        Thread writer = new Thread(() -> {
+            try (StagedBlob staged = store.stageAt("k")) {
+                for (int at = 0; at < content.length; at += PART) {
+                    int n = Math.min(PART, content.length - at);
+                    staged.output().write(content, at, n);
+                    written.addAndGet(n);
+                }
+                staged.commit("k");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60); // a hang, not a speed
+        while ((entered.get() < S3StagedBlob.PARTS_IN_FLIGHT || writer.getState() != Thread.State.WAITING)
+                && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        // two parts travelling, one buffer full: the writer waits for the oldest part instead of taking more memory
+        assertEquals(S3StagedBlob.PARTS_IN_FLIGHT, entered.get());
+        assertEquals((S3StagedBlob.PARTS_IN_FLIGHT + 1) * PART, written.get());
+        gate.release(1_000);
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertArrayEquals(content, store.read("k").orElseThrow());
     }
 
     @Test
