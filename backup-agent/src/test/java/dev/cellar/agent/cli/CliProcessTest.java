@@ -45,10 +45,7 @@ class CliProcessTest {
 
     @Test
     void withJsonLogsEveryStderrLineIsOneJsonObject() throws Exception {
-        Path data = Files.createDirectories(dir.resolve("data"));
-        TestDatabases.create(data.resolve("main.sqlite3"), 5, 1);
-        Map<String, String> env = new java.util.HashMap<>(AgentFixture.env(java.net.URI.create("http://127.0.0.1:9"),
-                "proc", "token", data));
+        Map<String, String> env = unreachableServer();
         env.put("BACKUP_LOG_FORMAT", "json");
 
         Run run = agent(env, "backup");
@@ -64,10 +61,7 @@ class CliProcessTest {
 
     @Test
     void textLogLinesAreTheUtcTimeTheLevelAndTheEventAndTheLevelComesFromTheEnvironment() throws Exception {
-        Path data = Files.createDirectories(dir.resolve("data"));
-        TestDatabases.create(data.resolve("main.sqlite3"), 5, 1);
-        Map<String, String> env = new java.util.HashMap<>(AgentFixture.env(java.net.URI.create("http://127.0.0.1:9"),
-                "proc", "token", data));
+        Map<String, String> env = unreachableServer();
         env.put("BACKUP_RETRY_ATTEMPTS", "2");
         env.put("BACKUP_RETRY_BASE_DELAY", "10ms");
 
@@ -98,6 +92,14 @@ class CliProcessTest {
         assertEquals(List.of("restore", "run"), complete(file, "cellar-agent", "r"));
         assertTrue(complete(file, "cellar-agent", "verify", "--").containsAll(List.of("--database", "--json",
                 "--version", "--at")), () -> complete(file, "cellar-agent", "verify", "--").toString());
+    }
+
+    /** The environment of an agent with one small database whose server cannot be reached (a closed port). */
+    private Map<String, String> unreachableServer() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        TestDatabases.create(data.resolve("main.sqlite3"), 5, 1);
+        return new java.util.HashMap<>(AgentFixture.env(java.net.URI.create("http://127.0.0.1:9"), "proc", "token",
+                data));
     }
 
     /** What bash offers for the last of {@code words} with the completion script loaded. */
