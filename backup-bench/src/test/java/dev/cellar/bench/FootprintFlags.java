@@ -54,7 +54,13 @@ final class FootprintFlags {
             report.line("_no jlink/jmods in this JDK: the shipped flags run on the full JDK, not the image's runtime_");
             return Proc.java();
         }
+        // a runtime kept from an earlier run is reused only if it was made from the same module list
+        Path modules = out.resolveSibling("runtime.modules");
+        if (Files.isDirectory(out) && !(Files.exists(modules) && Files.readString(modules).equals(m.group(1)))) {
+            Proc.run(List.of("rm", "-rf", out.toString()), Map.of(), out.resolveSibling("jlink.log"));
+        }
         if (!Files.isExecutable(out.resolve("bin").resolve("java"))) {
+            Files.writeString(modules, m.group(1));
             Proc.run(List.of(jlink.toString(), "--add-modules", m.group(1), "--strip-debug", "--no-man-pages",
                     "--no-header-files", "--compress=2", "--generate-cds-archive", "--output", out.toString()),
                     Map.of(), out.resolveSibling("jlink.log"));

@@ -1,8 +1,7 @@
 package dev.cellar.agent.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cellar.agent.json.JsonValues;
+import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
@@ -12,7 +11,6 @@ import picocli.CommandLine.Option;
  */
 final class JsonOption {
     static final String NAME = "--json";
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = NAME, description = "print one JSON document on stdout (logs stay on stderr)")
     boolean json;
@@ -20,8 +18,8 @@ final class JsonOption {
     /** Prints {@code document} (maps, lists, strings, numbers, booleans, nulls) as one JSON document. */
     static void print(PrintWriter out, Object document) {
         try {
-            out.println(MAPPER.writeValueAsString(document));
-        } catch (JsonProcessingException e) {
+            out.println(JsonValues.write(document, true));
+        } catch (IOException e) {
             throw new IllegalStateException("cannot write the JSON output", e);
         }
         out.flush();

@@ -1,7 +1,6 @@
 package dev.cellar.agent.client;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.agent.json.JsonValues;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -9,22 +8,23 @@ import java.util.Optional;
 
 /** Reading the API's small JSON documents into maps, with errors that say which field was wrong. */
 final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
     private Json() {
     }
 
+    @SuppressWarnings("unchecked")
     static Map<String, Object> parse(String text) throws IOException {
-        Map<String, Object> map = MAPPER.readValue(text, MAP);
-        if (map == null) {
+        Object document = JsonValues.parse(text);
+        if (document == null) {
             throw new IOException("the server sent an empty JSON document");
         }
-        return map;
+        if (!(document instanceof Map<?, ?>)) {
+            throw new IOException("the server sent a JSON document that is not an object");
+        }
+        return (Map<String, Object>) document;
     }
 
     static String write(Map<String, ?> map) throws IOException {
-        return MAPPER.writeValueAsString(map);
+        return JsonValues.write(map, false);
     }
 
     static String string(Map<String, Object> json, String field) {

@@ -44,9 +44,9 @@ public final class AgentConfigLoader {
     public static final String HEARTBEAT_INTERVAL = "BACKUP_HEARTBEAT_INTERVAL";
     public static final String ALLOW_EMPTY_START = "BACKUP_ALLOW_EMPTY_START";
     public static final String METRICS_PORT = "BACKUP_METRICS_PORT";
-    /** Read by logback.xml, not here; listed so that it is not reported as unknown. */
+    /** Read by log/LogSetup, not here; listed so that it is not reported as unknown. */
     public static final String LOG_LEVEL = "BACKUP_LOG_LEVEL";
-    /** Read by logback.xml ({@code text} or {@code json}); validated here, since logback cannot refuse a value. */
+    /** Read by log/LogSetup ({@code text} or {@code json}); validated here, where a bad value stops the agent. */
     public static final String LOG_FORMAT = "BACKUP_LOG_FORMAT";
     static final String FLY_MACHINE_ID = "FLY_MACHINE_ID";
     /** Set by Fly on every machine; sent with heartbeats. */

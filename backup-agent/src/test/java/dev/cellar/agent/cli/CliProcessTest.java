@@ -1,6 +1,7 @@
 package dev.cellar.agent.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,10 +45,7 @@ class CliProcessTest {
 
     @Test
     void withJsonLogsEveryStderrLineIsOneJsonObject() throws Exception {
-        Path data = Files.createDirectories(dir.resolve("data"));
-        TestDatabases.create(data.resolve("main.sqlite3"), 5, 1);
-        Map<String, String> env = new java.util.HashMap<>(AgentFixture.env(java.net.URI.create("http://127.0.0.1:9"),
-                "proc", "token", data));
+        Map<String, String> env = unreachableServer();
         env.put("BACKUP_LOG_FORMAT", "json");
 
         Run run = agent(env, "backup");
@@ -62,6 +60,29 @@ class CliProcessTest {
     }
 
     @Test
+    void textLogLinesAreTheUtcTimeTheLevelAndTheEventAndTheLevelComesFromTheEnvironment() throws Exception {
+        Map<String, String> env = unreachableServer();
+        env.put("BACKUP_RETRY_ATTEMPTS", "2");
+        env.put("BACKUP_RETRY_BASE_DELAY", "10ms");
+
+        Run run = agent(env, "backup");
+
+        assertEquals(ExitCodes.SERVER_UNAVAILABLE, run.status(), run::toString);
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z level=(INFO|WARN|ERROR) event=\\S+( .*)?");
+        for (String l : run.err().strip().split("\n")) {
+            assertTrue(line.matcher(l).matches(), () -> "not a log line of the text form: " + l + "\n" + run);
+        }
+        assertTrue(run.err().contains(" level=WARN event=request.retry "), run::toString);
+
+        env.put("BACKUP_LOG_LEVEL", "ERROR");
+        Run quiet = agent(env, "backup");
+
+        assertFalse(quiet.err().contains("level=WARN"), quiet::toString);
+        assertTrue(quiet.err().contains(" level=ERROR event="), quiet::toString);
+    }
+
+    @Test
     void theCompletionScriptCompletesCommandsAndOptionsInBash() throws Exception {
         Run script = agent(Map.of(), "completion");
         assertEquals(0, script.status(), script::toString);
@@ -71,6 +92,14 @@ class CliProcessTest {
         assertEquals(List.of("restore", "run"), complete(file, "cellar-agent", "r"));
         assertTrue(complete(file, "cellar-agent", "verify", "--").containsAll(List.of("--database", "--json",
                 "--version", "--at")), () -> complete(file, "cellar-agent", "verify", "--").toString());
+    }
+
+    /** The environment of an agent with one small database whose server cannot be reached (a closed port). */
+    private Map<String, String> unreachableServer() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        TestDatabases.create(data.resolve("main.sqlite3"), 5, 1);
+        return new java.util.HashMap<>(AgentFixture.env(java.net.URI.create("http://127.0.0.1:9"), "proc", "token",
+                data));
     }
 
     /** What bash offers for the last of {@code words} with the completion script loaded. */

@@ -61,7 +61,8 @@ final class AgentProcess {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                // two logback.xml on the test class path (the agent's comes first): no status report about it
+                // the agent configures logback in code; the server's logback.xml on this class path goes unused
+                // and logback's status report about it stays quiet
                 "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
                 "-cp", System.getProperty("java.class.path"), mainClass);
     }
