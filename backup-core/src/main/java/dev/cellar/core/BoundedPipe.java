@@ -238,13 +238,18 @@ public final class BoundedPipe {
             this.pipe = pipe;
             this.output = pipe.output();
             Thread thread = new Thread(() -> {
-                try (InputStream in = pipe.input()) {
+                In in = pipe.new In(); // its close throws nothing
+                try {
                     result = consumer.readFrom(in);
                 } catch (Throwable t) {
                     failure = t;
-                    pipe.readerFailure = t;
+                    pipe.readerFailure = t; // before the close: the writer must see the cause, not "closed"
                 } finally {
-                    done.countDown();
+                    try {
+                        in.close();
+                    } finally {
+                        done.countDown();
+                    }
                 }
             }, threadName);
             thread.setDaemon(true);

@@ -43,7 +43,7 @@ class BoundedPipeTest {
         assertSame(boom, assertThrows(IOException.class, in::readAllBytes));
     }
 
-    @Test
+    @RepeatedTest(300) // the failure once raced the reader's close, which reached the writer first
     void theConsumersFailureReachesTheWriterAndFinish() {
         IllegalStateException refused = new IllegalStateException("not sqlite");
         BoundedPipe.Stage<Void> stage = BoundedPipe.consume("test", 2, 10, in -> {
