@@ -52,6 +52,13 @@ final class AgentCli {
         env.put("BACKUP_DATABASES", String.join(",", specs));
         env.put("BACKUP_STATE_DIR", dir.resolve("state").toString());
         env.put("HOME", dir.toString());
+        // -Dbench.agentEnv=BACKUP_ZSTD_WORKERS=2,...: settings of the agent to measure instead of its defaults
+        for (String pair : System.getProperty("bench.agentEnv", "").split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                env.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+            }
+        }
     }
 
     String tenant() {
