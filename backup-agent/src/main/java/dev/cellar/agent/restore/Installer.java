@@ -3,6 +3,7 @@ package dev.cellar.agent.restore;
 import dev.cellar.agent.files.AtomicFiles;
 import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.files.TempFiles;
+import dev.cellar.agent.log.Kv;
 import dev.cellar.agent.snapshot.VacuumInto;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -37,8 +37,6 @@ final class Installer {
     /** Waits of 100 ms for the app's write lock before the one-step copy gives up: 10 minutes in all. */
     private static final int BUSY_RETRIES = 6_000;
     private static final int BUSY_TIMEOUT_MS = 600_000;
-    /** Tries of copy-then-install (the fallback) before installing even though the app committed in between. */
-    private static final int MAX_ATTEMPTS = 20;
     private static final String IMAGE_SCHEMA = "cellar_image";
 
     private final SpaceBudget budget;
@@ -92,7 +90,8 @@ final class Installer {
      * ({@code BEGIN IMMEDIATE}), and the image replaces the content inside that same transaction ({@link
      * ContentSwap}): no commit of the app can fall between the copy and the install. Where the image holds what that
      * SQL copy cannot recreate in this connection (a collation or a virtual table module the app registers itself),
-     * the transaction is rolled back and the install falls back to {@link #copyThenBackup}.
+     * the transaction is rolled back and nothing is installed: the backup API could copy its pages, but only outside
+     * the copy's transaction, where the app's commits would fall between the two.
      *
      * <p>Without it ({@code --force}), the image is copied in page by page through SQLite's backup API.
      */
@@ -113,10 +112,14 @@ final class Installer {
             try {
                 return Optional.of(copyAndSwap(c, image, target, folder));
             } catch (SwapFailedException e) {
-                LOG.warn("event=restore.swap_unavailable target={} reason=\"{}\" fallback=\"backup API: a commit of the"
-                        + " app in the instant between copy and install would be in neither\"", target,
-                        e.getCause().getMessage());
-                return Optional.of(copyThenBackup(c, db, image, target, folder));
+                // the backup API could install it, but not in the copy's transaction: commits of the app while it
+                // waits for the lock would be in neither the copy nor the result, so nothing is installed
+                String cause = e.getCause().getMessage();
+                LOG.error("event=restore.refused target={} reason={}", target, Kv.quote(cause));
+                throw new SQLException("the snapshot could not be installed into " + target + " in one transaction"
+                        + " with its pre-restore copy (" + cause + "); nothing was changed. A snapshot that needs a"
+                        + " collation or module only the app registers cannot be: stop the app's writes, copy the"
+                        + " database yourself and restore with --force, or restore into a fresh clone", e.getCause());
             }
         }
     }
@@ -163,43 +166,6 @@ final class Installer {
         }
     }
 
-    /**
-     * The fallback: the copy under {@code BEGIN IMMEDIATE}, then the image copied in through SQLite's backup API,
-     * which cannot write into a connection with an open transaction, so the lock is released for the instant
-     * between the two; {@code PRAGMA data_version} tells whether another connection committed in that instant, and
-     * if one did the install is not made (the target keeps its content, the copy is removed) and the whole is tried
-     * again. A commit after that last check and before the install takes the lock is in neither.
-     */
-    private Path copyThenBackup(Connection c, DB db, Path image, Path target, Path folder)
-            throws IOException, SQLException {
-        for (int attempt = 1; ; attempt++) {
-            Path copy = TempFiles.create(folder, target.getFileName() + ".pre-restore");
-            try {
-                try (Statement s = c.createStatement()) {
-                    long version;
-                    s.execute("BEGIN IMMEDIATE"); // waits for the app's write lock, then holds it
-                    try {
-                        VacuumInto.copy(target, copy);
-                        version = dataVersion(s);
-                    } finally {
-                        s.execute("COMMIT");
-                    }
-                    if (attempt < MAX_ATTEMPTS && dataVersion(s) != version) {
-                        LOG.info("event=restore.pre_restore_retry target={} attempt={} reason=\"the app"
-                                + " committed as the lock passed from the copy to the install\"", target, attempt);
-                        continue;
-                    }
-                    install(db, image, target);
-                }
-                Path named = nameCopy(copy, target);
-                copy = null;
-                return named;
-            } finally {
-                TempFiles.deleteQuietly(copy);
-            }
-        }
-    }
-
     /** The complete copy gets its name: a partial one never looks like a backup. */
     private static Path nameCopy(Path copy, Path target) throws IOException {
         Path named = Path.of(target + ".pre-restore-" + STAMP.format(Instant.now()));
@@ -213,13 +179,6 @@ final class Installer {
         int rc = db.restore("main", image.toAbsolutePath().toString(), null, 100, BUSY_RETRIES, -1);
         if (rc != SQLITE_OK) {
             throw new SQLException("copying the snapshot into " + target + " failed with SQLite code " + rc);
-        }
-    }
-
-    /** Changes whenever another connection commits to the database. */
-    private static long dataVersion(Statement s) throws SQLException {
-        try (ResultSet r = s.executeQuery("PRAGMA data_version")) {
-            return r.getLong(1);
         }
     }
 

@@ -1,12 +1,14 @@
 package dev.cellar.agent.restore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cellar.agent.files.FileStoreDiskSpace;
 import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.testing.CanonicalDump;
 import dev.cellar.agent.testing.LogLines;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -98,7 +100,7 @@ class ContentSwapTest {
     }
 
     @Test
-    void anImageThatNeedsTheAppsOwnCollationIsInstalledThroughTheBackupApi() throws Exception {
+    void anImageThatNeedsTheAppsOwnCollationIsRefusedAndNothingChanges() throws Exception {
         Path image = dir.resolve("image.sqlite3");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + image); Statement s = c.createStatement()) {
             Collation.create(c, "backwards", new Collation() {
@@ -110,18 +112,18 @@ class ContentSwapTest {
             s.execute("CREATE TABLE names(n TEXT COLLATE backwards)");
             s.execute("INSERT INTO names VALUES ('a'), ('b')");
         }
-        Path target = database("target.sqlite3", "CREATE TABLE other(x); INSERT INTO other VALUES (1);");
+        Path target = database("target.sqlite3", "CREATE TABLE other(x);\nINSERT INTO other VALUES (1);\n");
         List<String> targetBefore = CanonicalDump.of(target);
 
-        Path copy;
-        try (LogLines log = LogLines.of(Installer.class)) {
-            copy = installer.replaceContent(image, target, true).orElseThrow();
-            assertTrue(log.lines().stream().anyMatch(l -> l.contains("event=restore.swap_unavailable")),
-                    () -> "the fallback names itself: " + log.lines());
-        }
+        SQLException refused = assertThrows(SQLException.class, () -> installer.replaceContent(image, target, true));
 
-        assertEquals(CanonicalDump.of(image), CanonicalDump.of(target));
-        assertEquals(targetBefore, CanonicalDump.of(copy));
+        assertTrue(refused.getMessage().contains("backwards") && refused.getMessage().contains("--force"),
+                refused::getMessage);
+        assertEquals(targetBefore, CanonicalDump.of(target), "the target is untouched");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.contains("pre-restore") || n.contains(".tmp")).toList(), "no copy is left");
+        }
     }
 
     @Test
