@@ -141,8 +141,9 @@ final class FleetGauges implements AutoCloseable {
         return f == null ? null : f.oldestBackup();
     }
 
+    /** Never negative: the wall clock may step back a little between a walk and a scrape (NTP on a VM). */
     private double secondsSince(Instant then) {
-        return then == null ? Double.NaN : Duration.between(then, clock.instant()).toMillis() / 1000.0;
+        return then == null ? Double.NaN : Math.max(0, Duration.between(then, clock.instant()).toMillis()) / 1000.0;
     }
 
     @Override
