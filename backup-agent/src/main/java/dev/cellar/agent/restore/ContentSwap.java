@@ -5,8 +5,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Replaces the schema and rows of a connection's {@code main} database with those of an attached image, with SQL
@@ -148,7 +150,7 @@ final class ContentSwap {
     }
 
     /** The first of SQLite's names for the rowid that no column takes; none when all three are columns. */
-    private static java.util.Optional<String> rowidName(List<String> columns) {
+    private static Optional<String> rowidName(List<String> columns) {
         return ROWID_NAMES.stream()
                 .filter(name -> columns.stream().noneMatch(c -> c.equalsIgnoreCase(name)))
                 .findFirst();
@@ -205,7 +207,7 @@ final class ContentSwap {
             }
         }
         List<String> order = objects(schema).stream().map(o -> o.name).toList();
-        list.sort(java.util.Comparator.comparingInt(t -> order.indexOf(t.name)));
+        list.sort(Comparator.comparingInt(t -> order.indexOf(t.name)));
         return list;
     }
 
