@@ -108,6 +108,11 @@ public final class Agent {
         return requests;
     }
 
+    /** Ends this agent's use of the network: what a command does last, so that the process exits at once. */
+    public void close() {
+        client.close();
+    }
+
     /** The databases the server holds for this tenant, asked only when a glob leaves names open. */
     public List<String> serverDatabases() throws IOException, ApiException, InterruptedException {
         if (!databases.hasGlobs()) {

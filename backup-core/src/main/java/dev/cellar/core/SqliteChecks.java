@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CancellationException;
 
 /** SQLite's own integrity checks, run on a database file opened read-only. */
 public final class SqliteChecks {
@@ -28,7 +29,53 @@ public final class SqliteChecks {
         return check(database, "PRAGMA integrity_check");
     }
 
+    /**
+     * Runs {@code quick_check}, or {@code integrity_check} when {@code full}, on this thread; another thread may
+     * stop it with {@link Stopper#stop()}, after which it throws {@link CancellationException}.
+     */
+    public static List<String> check(Path database, boolean full, Stopper stopper) throws SQLException {
+        return check(database, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", stopper);
+    }
+
+    /** Stops a running check at SQLite's next step ({@code sqlite3_interrupt}); safe from any thread. */
+    public static final class Stopper {
+        private volatile Statement statement;
+        private volatile boolean stopped;
+
+        public void stop() {
+            stopped = true;
+            cancel(statement);
+        }
+
+        private void running(Statement s) {
+            statement = s;
+            if (stopped) {
+                cancel(s);
+            }
+        }
+
+        private void throwIfStopped() {
+            if (stopped) {
+                throw new CancellationException("the check was stopped");
+            }
+        }
+
+        private static void cancel(Statement s) {
+            if (s != null) {
+                try {
+                    s.cancel();
+                } catch (SQLException e) {
+                    // closed meanwhile: the check has ended
+                }
+            }
+        }
+    }
+
     private static List<String> check(Path database, String pragma) throws SQLException {
+        return check(database, pragma, new Stopper());
+    }
+
+    private static List<String> check(Path database, String pragma, Stopper stopper) throws SQLException {
         Properties props = new Properties();
         props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
         List<String> problems = new ArrayList<>();
@@ -36,20 +83,24 @@ public final class SqliteChecks {
         final int corrupt = 11;
         final int notADatabase = 26;
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath(), props);
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(pragma)) {
-            while (rs.next()) {
-                String line = rs.getString(1);
-                if (!"ok".equals(line)) {
-                    problems.add(line);
+             Statement s = c.createStatement()) {
+            stopper.running(s);
+            try (ResultSet rs = s.executeQuery(pragma)) {
+                while (rs.next()) {
+                    String line = rs.getString(1);
+                    if (!"ok".equals(line)) {
+                        problems.add(line);
+                    }
                 }
             }
         } catch (SQLException e) {
+            stopper.throwIfStopped();
             if ((e.getErrorCode() & 0xff) != corrupt && (e.getErrorCode() & 0xff) != notADatabase) {
                 throw e;
             }
             problems.add(e.getMessage());
         }
+        stopper.throwIfStopped(); // stopped after its last step: its answer is not wanted
         return problems;
     }
 }

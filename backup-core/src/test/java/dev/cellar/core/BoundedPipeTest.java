@@ -1,6 +1,7 @@
 package dev.cellar.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,32 @@ class BoundedPipeTest {
         })) {
             assertArrayEquals(data, in.readAllBytes());
         }
+    }
+
+    @Test
+    void chunksTheReaderUsedUpAreFilledAgainInsteadOfAllocated() throws Exception {
+        byte[] data = random(3_000_000);
+        BoundedPipe pipe = new BoundedPipe(4, 1000);
+        Thread writer = new Thread(() -> {
+            try (OutputStream out = pipe.output()) {
+                for (int i = 0; i < data.length; i += 333) {
+                    out.write(data, i, Math.min(333, data.length - i));
+                    if (i % 100_000 == 0) {
+                        out.flush(); // a partial chunk travels as a copy; its chunk is filled again
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        try (InputStream in = pipe.input()) {
+            assertArrayEquals(data, in.readAllBytes());
+            assertEquals(-1, in.read(new byte[10]), "the end, again"); // a decoder looks past its last frame
+        }
+        writer.join();
+        // 3,000 chunks of data: the queue's 4, the one being filled, the one being read
+        assertTrue(pipe.chunksAllocated() <= 6, "allocated " + pipe.chunksAllocated() + " chunks");
     }
 
     @RepeatedTest(200) // the failure once raced a clean end: repeated, a regression shows

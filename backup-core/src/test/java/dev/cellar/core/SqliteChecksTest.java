@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,17 @@ class SqliteChecksTest {
 
         assertEquals(List.of(), SqliteChecks.quickCheck(db));
         assertEquals(List.of(), SqliteChecks.integrityCheck(db));
+    }
+
+    @Test
+    void aStoppedCheckNeverAnswersAndOneNotStoppedDoes() throws Exception {
+        Path db = SqliteFixtures.create(dir.resolve("ok.db"), 0, 2_000);
+        SqliteChecks.Stopper stopped = new SqliteChecks.Stopper();
+        stopped.stop(); // before its first step: SQLite is interrupted as the statement starts
+
+        assertThrows(CancellationException.class, () -> SqliteChecks.check(db, false, stopped));
+        assertThrows(CancellationException.class, () -> SqliteChecks.check(db, true, stopped));
+        assertEquals(List.of(), SqliteChecks.check(db, true, new SqliteChecks.Stopper()));
     }
 
     @Test

@@ -68,6 +68,13 @@ public final class AgentCommand implements Runnable {
         return agent;
     }
 
+    /** Closes the agent, if this invocation built one. */
+    public void close() {
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
     Map<String, String> env() {
         return env;
     }

@@ -72,6 +72,11 @@ public final class BackupClient {
         this.timeout = timeout;
     }
 
+    /** Stops the HTTP client's threads; this client makes no request afterwards. */
+    public void close() {
+        HttpClientShutdown.stop(http);
+    }
+
     public String tenant() {
         return tenant;
     }

@@ -17,7 +17,7 @@ public record RestoreResult(String database, String version, String sha256, long
     public enum Install {
         /** the target was missing: the restored file was renamed into place */
         NEW_FILE,
-        /** the target existed: its content was replaced through SQLite's backup API, connections stay valid */
+        /** the target existed: its content was replaced in place (the app's connections stay valid) */
         REPLACED_CONTENT
     }
 }

@@ -8,6 +8,7 @@ import dev.cellar.agent.client.SnapshotSelector;
 import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.files.Streams;
 import dev.cellar.agent.progress.CountingInputStream;
+import dev.cellar.agent.progress.Phases;
 import dev.cellar.agent.progress.Progress;
 import dev.cellar.agent.files.TempFiles;
 import com.github.luben.zstd.ZstdIOException;
@@ -104,9 +105,10 @@ public final class Restorer {
      * A snapshot downloaded and checked, in a temp file in the folder of its target; closing deletes the file.
      *
      * @param storedBytes the compressed bytes downloaded
+     * @param phases      how long the download and the checks took; the install adds its own
      */
     public record Verified(String database, String version, String sha256, long sizeBytes, long storedBytes,
-                           Path image, int resumes, Instant started) implements AutoCloseable {
+                           Path image, int resumes, Instant started, Phases phases) implements AutoCloseable {
         @Override
         public void close() {
             TempFiles.deleteQuietly(image);
@@ -123,6 +125,7 @@ public final class Restorer {
     public Verified fetch(String database, SnapshotSelector selector, Path folder)
             throws IOException, SQLException, ApiException, InterruptedException, NothingToRestoreException {
         Instant start = Instant.now();
+        Phases phases = new Phases();
         SnapshotResponse first;
         try {
             first = retrier.call("download of " + database, () -> client.download(database, selector, 0));
@@ -145,6 +148,7 @@ public final class Restorer {
             try (Progress progress = Progress.start("download " + database, first.contentLength().orElse(-1))) {
                 inspected = decompress(new CountingInputStream(stored, progress), image, folder);
             }
+            phases.mark("download"); // decompression, writing and hashing included: they overlap
             if (!inspected.sha256().equals(expected)) {
                 throw new RestoreVerificationException("snapshot " + first.version() + " of " + database
                         + " does not match its digest: expected SHA-256 " + expected + ", got " + inspected.sha256());
@@ -154,8 +158,9 @@ public final class Restorer {
                 throw new RestoreVerificationException("snapshot " + first.version() + " of " + database
                         + " fails integrity_check: " + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
             }
+            phases.mark("check");
             Verified verified = new Verified(database, first.version(), inspected.sha256(), inspected.sizeBytes(),
-                    stored.position(), image, stored.resumes(), start);
+                    stored.position(), image, stored.resumes(), start, phases);
             image = null; // the caller owns it now
             return verified;
         } finally {
@@ -178,12 +183,13 @@ public final class Restorer {
             installer.installNew(verified.image(), target);
             install = RestoreResult.Install.NEW_FILE;
         }
+        verified.phases().mark("install");
         RestoreResult r = new RestoreResult(verified.database(), verified.version(), verified.sha256(),
                 verified.sizeBytes(), verified.storedBytes(), target, install, copy, verified.resumes(),
                 Duration.between(verified.started(), Instant.now()));
         LOG.info("event=restore.completed database={} version={} bytes={} stored_bytes={} target={} install={}"
-                        + " resumes={} duration_ms={}", verified.database(), r.version(), r.sizeBytes(),
-                r.storedBytes(), target, install, r.resumes(), r.took().toMillis());
+                        + " resumes={} duration_ms={} {}", verified.database(), r.version(), r.sizeBytes(),
+                r.storedBytes(), target, install, r.resumes(), r.took().toMillis(), verified.phases());
         return r;
     }
 

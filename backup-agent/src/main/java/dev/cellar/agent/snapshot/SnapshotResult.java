@@ -1,5 +1,6 @@
 package dev.cellar.agent.snapshot;
 
+import dev.cellar.agent.progress.Phases;
 import dev.cellar.agent.config.Database;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.cellar.agent.snapshot;
 
+import dev.cellar.agent.progress.Phases;
 import dev.cellar.agent.client.ApiException;
 import dev.cellar.agent.client.BackupClient;
 import dev.cellar.agent.client.Retrier;
@@ -7,7 +8,6 @@ import dev.cellar.agent.client.SnapshotInfo;
 import dev.cellar.agent.config.Database;
 import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.files.TempFiles;
-import dev.cellar.core.SqliteChecks;
 import dev.cellar.core.SqliteImageInspector;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One snapshot of one database, start to finish: free-space check → {@code VACUUM INTO} a temp file → SHA-256
- * (stop here when it equals the last upload) → {@code quick_check} → zstd straight into the upload body, with the
+ * (stop here when it equals the last upload) → {@code quick_check} (started beside the SHA-256 where a second core
+ * is free: {@link ImageCheck}) → zstd straight into the upload body, with the
  * image's digest declared up front, retried whole → remember the digest. The temp file is deleted in every outcome;
  * there is no compressed copy on disk (see {@link Compressor} for what that trades).
  *
@@ -154,15 +155,18 @@ public final class Snapshotter {
         try {
             vacuum.copy(source, image);
             phases.mark("vacuum");
-            SqliteImageInspector.Result inspected = ImageDigest.of(image);
-            phases.mark("digest");
-            if (!send && last.isPresent() && last.get().sha256().equals(inspected.sha256())
-                    && last.get().at().isAfter(start.minus(RECONFIRM_AFTER))) {
-                return new SnapshotResult(db, SnapshotResult.Outcome.UNCHANGED, inspected.sha256(),
-                        Optional.ofNullable(last.get().version()), inspected.sizeBytes(), 0, since(start), phases);
+            SqliteImageInspector.Result inspected;
+            try (ImageCheck check = ImageCheck.start(image, settings.fullIntegrityCheck(), ImageCheck.BESIDE)) {
+                inspected = ImageDigest.of(image);
+                phases.mark("digest");
+                if (!send && last.isPresent() && last.get().sha256().equals(inspected.sha256())
+                        && last.get().at().isAfter(start.minus(RECONFIRM_AFTER))) {
+                    return new SnapshotResult(db, SnapshotResult.Outcome.UNCHANGED, inspected.sha256(),
+                            Optional.ofNullable(last.get().version()), inspected.sizeBytes(), 0, since(start), phases);
+                }
+                refuseIfDamaged(db, check.problems());
+                phases.mark("check"); // what the check took beyond the digest, when they ran side by side
             }
-            check(db, image);
-            phases.mark("check");
             SnapshotInfo stored = upload(db, image, inspected);
             phases.mark("upload"); // compression included: they overlap
             if (!stored.sha256().equals(inspected.sha256())) {
@@ -179,9 +183,7 @@ public final class Snapshotter {
         }
     }
 
-    private void check(Database db, Path image) throws SQLException, SnapshotRefusedException {
-        List<String> problems = settings.fullIntegrityCheck() ? SqliteChecks.integrityCheck(image)
-                : SqliteChecks.quickCheck(image);
+    private void refuseIfDamaged(Database db, List<String> problems) throws SnapshotRefusedException {
         if (!problems.isEmpty()) {
             throw new SnapshotRefusedException("the snapshot of " + db.name() + " failed "
                     + (settings.fullIntegrityCheck() ? "integrity_check" : "quick_check") + ": "

@@ -1,15 +1,15 @@
-package dev.cellar.agent.snapshot;
+package dev.cellar.agent.progress;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** How long each step of one snapshot took, for the log line an operator reads when a snapshot gets slow. */
+/** How long each step of one snapshot or restore took, for the log line an operator reads when one gets slow. */
 public final class Phases {
     private final Map<String, Long> millis = new LinkedHashMap<>();
     private long last = System.nanoTime();
 
-    void mark(String phase) {
+    public void mark(String phase) {
         long now = System.nanoTime();
         millis.put(phase, (now - last) / 1_000_000);
         last = now;
