@@ -12,9 +12,11 @@ import org.apache.commons.io.output.TeeOutputStream;
 
 /**
  * The streaming part of an upload: the body into the stored (zstd) form and the image (decompressed) into the
- * checks. A zstd body, the agent's, runs as two stages joined by a {@link BoundedPipe}: the request thread reads the
- * network and writes storage, a second thread decompresses and hashes, so neither waits for the other beyond
- * {@link #PIPE_CHUNKS} chunks of {@link #PIPE_CHUNK} bytes.
+ * checks. A zstd body, the agent's, runs as three stages joined by {@link BoundedPipe}s: the request thread reads
+ * the network and writes storage, a second thread decompresses, a third hashes and checks the image, so none waits
+ * for another beyond {@link #PIPE_CHUNKS} chunks of {@link #PIPE_CHUNK} bytes. Decompressing and hashing cost
+ * about the same (1.1 and 0.9 s of CPU per GiB on the benchmark's machine): on one thread they took 2 s per GiB,
+ * twice what either takes alone.
  */
 final class IngestCopy {
     /** Compression level the server uses for bodies it must compress itself (gzip and raw uploads). */
@@ -46,9 +48,12 @@ final class IngestCopy {
 
     /** The body already is the stored form: keep it as sent, decompress a copy for the checks on the side. */
     private static void copyZstd(InputStream body, OutputStream image, OutputStream stored) throws IOException {
-        try (BoundedPipe.Stage<Void> decode = BoundedPipe.consume("ingest-decode", PIPE_CHUNKS, PIPE_CHUNK, in -> {
+        try (BoundedPipe.Stage<Void> check = BoundedPipe.consume("ingest-check", PIPE_CHUNKS, PIPE_CHUNK, in -> {
+            in.transferTo(image);
+            return null;
+        }); BoundedPipe.Stage<Void> decode = BoundedPipe.consume("ingest-decode", PIPE_CHUNKS, PIPE_CHUNK, in -> {
             try (InputStream decompressed = Zstd.decompress(CloseShieldInputStream.wrap(in))) {
-                decompressed.transferTo(image);
+                decompressed.transferTo(check.output()); // a failed check is thrown here, then to the request thread
             }
             if (in.transferTo(OutputStream.nullOutputStream()) > 0) {
                 throw new IOException("bytes after the last zstd frame");
@@ -61,6 +66,7 @@ final class IngestCopy {
                 stored.write(buffer, 0, n);
             }
             decode.finish();
+            check.finish();
         }
     }
 }
