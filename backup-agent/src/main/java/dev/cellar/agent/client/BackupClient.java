@@ -41,6 +41,17 @@ public final class BackupClient {
     /** Slowest upload rate we wait for before calling a request stuck: 256 KiB/s. */
     private static final long SLOWEST_BYTES_PER_SECOND = 256 * 1024;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-\\d+/(\\d+|\\*)");
+    /** The JDK HTTP client's buffer size property, read once, when its first client is built. */
+    private static final String BUFFER_SIZE = "jdk.httpclient.bufsize";
+
+    static {
+        // The client moves a body in buffers of this size (16 KiB by default), each one handed between its selector
+        // thread and ours. Measured on a 1 GiB restore (403 MiB downloaded): 2.8 s to download and decompress with
+        // 16 KiB, 2.3 s with 128 KiB, 2.1 s with 256 KiB for 9 MB more memory. A value set on the command line wins.
+        if (System.getProperty(BUFFER_SIZE) == null) {
+            System.setProperty(BUFFER_SIZE, Integer.toString(128 * 1024));
+        }
+    }
 
     private final HttpClient http;
     private final URI tenantUri;
