@@ -43,7 +43,7 @@ final class ConfigCommand implements Callable<Integer> {
         out.println("on shutdown     " + c.snapshotOnShutdown() + " (within " + c.shutdownTimeout() + ")");
         out.println("temp dir        " + c.tempDir().map(Object::toString).orElse("beside each database"));
         out.println("state dir       " + c.stateDir().map(Object::toString).orElse(".cellar/ beside each database"));
-        out.println("zstd            level " + c.zstdLevel() + ", " + c.zstdWorkers() + " extra workers");
+        out.println("zstd            level " + c.zstdLevel() + ", " + c.zstdWorkers() + " workers");
         out.println("concurrency     " + c.concurrency() + " databases at a time");
         out.println("check           " + (c.fullIntegrityCheck() ? "integrity_check" : "quick_check"));
         out.println("min free        " + c.minFree() + " bytes");

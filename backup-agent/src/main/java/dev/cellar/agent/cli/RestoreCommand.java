@@ -24,9 +24,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code cellar-agent restore --database NAME}: bring a snapshot back. */
 @Command(name = "restore", description = {
     "Downloads a snapshot, verifies its digest, decompresses it beside the target, runs integrity_check, and installs it.",
-    "A missing target gets the file renamed into place. An existing one (the app may have it open) keeps a copy of its"
-        + " current content as <target>.pre-restore-<time> (unless --force), then receives the snapshot through SQLite's"
-        + " backup API. A failed restore leaves the target as it was.",
+    "A missing target gets the file renamed into place. An existing one (the app may have it open) gets the snapshot's"
+        + " content in one write transaction, which first copies its current content to <target>.pre-restore-<time>"
+        + " (with --force: no copy, through SQLite's backup API). A failed restore leaves the target as it was.",
     "With --if-db-not-exists (for a container's boot script) it does nothing and exits 0 when the target exists, and"
         + " also when the server holds no snapshot of the database yet (a new tenant); it says which."})
 final class RestoreCommand implements Callable<Integer> {
