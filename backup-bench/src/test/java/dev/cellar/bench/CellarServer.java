@@ -27,6 +27,11 @@ final class CellarServer implements AutoCloseable {
     }
 
     /** Over the bucket ({@code storage} = the S3 variables) or, with an empty map, on local files under dir. */
+    /** CPU seconds this process has used so far. */
+    double cpuSeconds() throws java.io.IOException {
+        return Proc.cpuSeconds(process.pid());
+    }
+
     static CellarServer start(Path jar, Path dir, String name, Map<String, String> storage) throws Exception {
         return start(jar, dir, name, storage, "256m");
     }

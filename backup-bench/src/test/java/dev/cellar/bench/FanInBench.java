@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Section 5: fan-in. N uploaders at once, each a tenant of its own with a 1 MiB database, send the agent's body
  * (zstd, digest declared) to the server; the same N send the same body as plain signed PUTs to the bucket. Every
  * uploader is a curl process that retries a 503 after its Retry-After, as the agent does. Snapshots per second
- * over the whole wave and p99 of one upload, alternating server and bucket.
+ * over the whole wave and p99 of one upload, alternating server and bucket, and the CPU time the server and the
+ * bucket (S3Proxy) spent per upload: on a host whose cores they share, that is what bounds the rate.
  */
 final class FanInBench {
     private final Rig rig;
@@ -32,7 +33,8 @@ final class FanInBench {
     }
 
     /** One level's figures, for the table and the chart. */
-    record Level(int n, Stats cellarRate, Stats directRate, Stats cellarP99, Stats directP99, int cellarRetried) {
+    record Level(int n, Stats cellarRate, Stats directRate, Stats cellarP99, Stats directP99, int cellarRetried,
+                 Stats serverCpuMs, Stats bucketCpuMs, Stats directBucketCpuMs) {
     }
 
     List<Level> run() throws Exception {
@@ -54,6 +56,9 @@ final class FanInBench {
             List<Double> cP99 = new ArrayList<>();
             List<Double> dP99 = new ArrayList<>();
             AtomicInteger retried = new AtomicInteger();
+            List<Double> serverCpu = new ArrayList<>();
+            List<Double> bucketCpu = new ArrayList<>();
+            List<Double> directBucketCpu = new ArrayList<>();
             for (int run = 0; run < rig.config().runs(); run++) {
                 String round = "n" + n + "r" + run;
                 Wave cellar = wave(n, "cellar-" + round, i -> List.of("curl", "--no-progress-meter", "-f", "-o", "/dev/null", "--retry", "30",
@@ -70,8 +75,12 @@ final class FanInBench {
                 cP99.add(Stats.of(cellar.latencies).percentile(99));
                 dP99.add(Stats.of(direct.latencies).percentile(99));
                 retried.addAndGet(cellar.retries);
+                serverCpu.add(cellar.serverCpuSeconds * 1000 / n);
+                bucketCpu.add(cellar.bucketCpuSeconds * 1000 / n);
+                directBucketCpu.add(direct.bucketCpuSeconds * 1000 / n);
             }
-            levels.add(new Level(n, Stats.of(cRate), Stats.of(dRate), Stats.of(cP99), Stats.of(dP99), retried.get()));
+            levels.add(new Level(n, Stats.of(cRate), Stats.of(dRate), Stats.of(cP99), Stats.of(dP99), retried.get(),
+                    Stats.of(serverCpu), Stats.of(bucketCpu), Stats.of(directBucketCpu)));
         }
         report(levels);
         return levels;
@@ -82,17 +91,20 @@ final class FanInBench {
         r.heading("Fan-in: concurrent uploaders of 1 MiB databases, server " + serverSettings
                 + " (median (min–max) of " + rig.config().runs() + ")");
         r.line("| uploaders | server: snapshots/s | bucket PUTs/s | time ratio | server p99 s | bucket p99 s "
-                + "| 503 busy, retried | target |\n|---|---|---|---|---|---|---|---|");
+                + "| 503 busy, retried | CPU ms per upload: server + bucket, vs bucket for a PUT | target |\n"
+                + "|---|---|---|---|---|---|---|---|---|");
         for (Level l : levels) {
             double ratio = l.directRate().median() / l.cellarRate().median();
             boolean judged = l.n() == levels.get(levels.size() - 1).n();
-            r.line(String.format(Locale.ROOT, "| %d | %s | %s | %.2f× | %s | %s | %d | %s |", l.n(),
-                    l.cellarRate().describe(), l.directRate().describe(), ratio, l.cellarP99().describe(),
-                    l.directP99().describe(), l.cellarRetried(), judged ? "≤ 1.30×: " + Report.verdict(ratio <= 1.3) : ""));
+            r.line(String.format(Locale.ROOT, "| %d | %s | %s | %.2f× | %s | %s | %d | %.1f + %.1f vs %.1f | %s |",
+                    l.n(), l.cellarRate().describe(), l.directRate().describe(), ratio, l.cellarP99().describe(),
+                    l.directP99().describe(), l.cellarRetried(), l.serverCpuMs().median(), l.bucketCpuMs().median(),
+                    l.directBucketCpuMs().median(), judged ? "≤ 1.30×: " + Report.verdict(ratio <= 1.3) : ""));
         }
     }
 
-    private record Wave(double seconds, List<Double> latencies, int retries) {
+    private record Wave(double seconds, List<Double> latencies, int retries, double serverCpuSeconds,
+                        double bucketCpuSeconds) {
     }
 
     interface Command {
@@ -104,6 +116,8 @@ final class FanInBench {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
         Path log = rig.dir().resolve("fanin").resolve(tag + "-" + name + ".log");
+        double server0 = server.cpuSeconds();
+        double bucket0 = rig.s3().cpuSeconds();
         long t0 = System.nanoTime();
         try {
             List<Future<?>> all = new ArrayList<>();
@@ -121,9 +135,11 @@ final class FanInBench {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double serverCpu = server.cpuSeconds() - server0;
+        double bucketCpu = rig.s3().cpuSeconds() - bucket0;
         // curl reports each retry of a 503 busy (after its Retry-After) on stderr
         int retries = java.nio.file.Files.exists(log)
                 ? (int) java.nio.file.Files.readAllLines(log).stream().filter(x -> x.contains("Will retry")).count() : 0;
-        return new Wave(seconds, new ArrayList<>(latencies), retries);
+        return new Wave(seconds, new ArrayList<>(latencies), retries, serverCpu, bucketCpu);
     }
 }

@@ -66,6 +66,13 @@ final class Proc {
         }
     }
 
+    /** CPU seconds (user + system) a live process has used so far, from {@code /proc/<pid>/stat}. */
+    static double cpuSeconds(long pid) throws IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // clock ticks (USER_HZ = 100)
+    }
+
     /** SIGTERM, then SIGKILL after 30 s. */
     static void stop(Process p) {
         if (p != null && p.isAlive()) {

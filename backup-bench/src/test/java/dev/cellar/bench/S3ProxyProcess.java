@@ -26,6 +26,11 @@ final class S3ProxyProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /** CPU seconds this process has used so far. */
+    double cpuSeconds() throws java.io.IOException {
+        return Proc.cpuSeconds(process.pid());
+    }
+
     static S3ProxyProcess start(Path dir) throws Exception {
         int port = Proc.freePort();
         Path blobs = dir.resolve("blobs");

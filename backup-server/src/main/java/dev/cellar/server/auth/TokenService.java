@@ -49,6 +49,8 @@ public final class TokenService {
     /** Mints a token for one tenant, registering the tenant when it is new. */
     public String mint(String tenant) {
         long generation = tenants.ensure(tenant).tokenGeneration();
+        // just read (or written): the token's first use need not read the tenant's record again
+        generations.put(tenant, new Cached(generation, clock.instant().plus(cacheTtl)));
         byte[] nonce = new byte[18];
         random.nextBytes(nonce);
         String body = PREFIX + "." + tenant + "." + generation + "." + B64.encodeToString(nonce);
