@@ -13,6 +13,15 @@ import java.util.concurrent.CancellationException;
 
 /** SQLite's own integrity checks, run on a database file opened read-only. */
 public final class SqliteChecks {
+    private static final String INTEGRITY_CHECK = "PRAGMA integrity_check";
+    /**
+     * The page cache of an integrity check, in KiB (SQLite's default is 2,000). Checking an index against its table
+     * reads table pages again; with the default cache each such read is a system call. Measured on a 1 GiB image:
+     * 3.8 s with the default, 3.1–3.3 s with 16 MiB, 3.0–3.2 s with 32 MiB; quick_check, which does not compare
+     * indexes with tables, gains nothing and keeps the default.
+     */
+    private static final int INTEGRITY_CHECK_CACHE_KIB = 16 * 1024;
+
     private SqliteChecks() {
     }
 
@@ -26,7 +35,7 @@ public final class SqliteChecks {
 
     /** {@code PRAGMA integrity_check}: slower than quick_check, also verifies index contents. */
     public static List<String> integrityCheck(Path database) throws SQLException {
-        return check(database, "PRAGMA integrity_check");
+        return check(database, INTEGRITY_CHECK);
     }
 
     /**
@@ -34,7 +43,7 @@ public final class SqliteChecks {
      * stop it with {@link Stopper#stop()}, after which it throws {@link CancellationException}.
      */
     public static List<String> check(Path database, boolean full, Stopper stopper) throws SQLException {
-        return check(database, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", stopper);
+        return check(database, full ? INTEGRITY_CHECK : "PRAGMA quick_check", stopper);
     }
 
     /** Stops a running check at SQLite's next step ({@code sqlite3_interrupt}); safe from any thread. */
@@ -84,6 +93,9 @@ public final class SqliteChecks {
         final int notADatabase = 26;
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath(), props);
              Statement s = c.createStatement()) {
+            if (pragma.equals(INTEGRITY_CHECK)) {
+                s.execute("PRAGMA cache_size = -" + INTEGRITY_CHECK_CACHE_KIB);
+            }
             stopper.running(s);
             try (ResultSet rs = s.executeQuery(pragma)) {
                 while (rs.next()) {
