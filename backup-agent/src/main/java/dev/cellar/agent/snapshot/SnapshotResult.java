@@ -1,7 +1,7 @@
 package dev.cellar.agent.snapshot;
 
-import dev.cellar.agent.progress.Phases;
 import dev.cellar.agent.config.Database;
+import dev.cellar.agent.progress.Phases;
 import java.time.Duration;
 import java.util.Optional;
 

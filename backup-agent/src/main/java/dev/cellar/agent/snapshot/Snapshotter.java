@@ -1,6 +1,5 @@
 package dev.cellar.agent.snapshot;
 
-import dev.cellar.agent.progress.Phases;
 import dev.cellar.agent.client.ApiException;
 import dev.cellar.agent.client.BackupClient;
 import dev.cellar.agent.client.Retrier;
@@ -8,6 +7,7 @@ import dev.cellar.agent.client.SnapshotInfo;
 import dev.cellar.agent.config.Database;
 import dev.cellar.agent.files.SpaceBudget;
 import dev.cellar.agent.files.TempFiles;
+import dev.cellar.agent.progress.Phases;
 import dev.cellar.core.SqliteImageInspector;
 import java.io.IOException;
 import java.nio.file.Files;
