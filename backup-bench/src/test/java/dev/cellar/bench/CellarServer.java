@@ -26,12 +26,12 @@ final class CellarServer implements AutoCloseable {
         this.memory = ProcessSampler.start(process.pid(), 100);
     }
 
-    /** Over the bucket ({@code storage} = the S3 variables) or, with an empty map, on local files under dir. */
     /** CPU seconds this process has used so far. */
     double cpuSeconds() throws java.io.IOException {
         return Proc.cpuSeconds(process.pid());
     }
 
+    /** Over the bucket ({@code storage} = the S3 variables) or, with an empty map, on local files under dir. */
     static CellarServer start(Path jar, Path dir, String name, Map<String, String> storage) throws Exception {
         return start(jar, dir, name, storage, "256m");
     }
