@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +47,7 @@ class BoundedPipeTest {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                pipe.failWriter(e); // the reader below throws it instead of waiting
             }
         });
         writer.start();

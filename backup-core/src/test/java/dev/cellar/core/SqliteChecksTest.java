@@ -38,7 +38,7 @@ class SqliteChecksTest {
     void aStoppedCheckNeverAnswersAndOneNotStoppedDoes() throws Exception {
         Path db = SqliteFixtures.create(dir.resolve("ok.db"), 0, 2_000);
         SqliteChecks.Stopper stopped = new SqliteChecks.Stopper();
-        stopped.stop(); // before its first step: SQLite is interrupted as the statement starts
+        stopped.stop(); // before it starts: whether SQLite's interrupt reaches it or not, no answer comes back
 
         assertThrows(CancellationException.class, () -> SqliteChecks.check(db, false, stopped));
         assertThrows(CancellationException.class, () -> SqliteChecks.check(db, true, stopped));
