@@ -12,6 +12,7 @@ import dev.cellar.agent.snapshot.SnapshotResult;
 import dev.cellar.agent.testing.AgentFixture;
 import dev.cellar.agent.testing.FaultProxy;
 import dev.cellar.agent.testing.FaultProxy.Fault;
+import dev.cellar.agent.testing.LogLines;
 import dev.cellar.agent.testing.Servers;
 import dev.cellar.server.testing.TestDatabases;
 import dev.cellar.server.testing.TestServer;
@@ -80,7 +81,13 @@ class RestoreTest {
         Files.delete(db);
         Files.writeString(Path.of(db + "-wal"), "a WAL of a database that is gone");
 
-        RestoreResult r = agent(server.baseUri()).restorer().restore("main", SnapshotSelector.latest(), db, false);
+        RestoreResult r;
+        try (LogLines log = LogLines.of(Restorer.class)) {
+            r = agent(server.baseUri()).restorer().restore("main", SnapshotSelector.latest(), db, false);
+            // where a slow restore spent its time, in the order of its steps
+            assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("INFO event=restore.completed ")
+                    && l.matches(".* download_ms=\\d+ check_ms=\\d+ install_ms=\\d+$")), log.lines()::toString);
+        }
 
         assertEquals(RestoreResult.Install.NEW_FILE, r.install());
         assertEquals(backup.version().orElseThrow(), r.version());
