@@ -2,7 +2,6 @@ package dev.cellar.agent;
 
 import dev.cellar.agent.cli.AgentCommand;
 import dev.cellar.agent.files.FileStoreDiskSpace;
-import picocli.CommandLine;
 
 /** Entry point of {@code cellar-agent.jar}: wires the real environment and disk into the command line. */
 public final class Main {
@@ -10,9 +9,6 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        CommandLine cli = AgentCommand.commandLine(System.getenv(), new FileStoreDiskSpace());
-        int status = cli.execute(args);
-        ((AgentCommand) cli.getCommand()).close();
-        System.exit(status);
+        System.exit(AgentCommand.commandLine(System.getenv(), new FileStoreDiskSpace()).execute(args));
     }
 }

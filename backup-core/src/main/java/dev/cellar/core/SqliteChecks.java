@@ -13,7 +13,6 @@ import java.util.concurrent.CancellationException;
 
 /** SQLite's own integrity checks, run on a database file opened read-only. */
 public final class SqliteChecks {
-    private static final String INTEGRITY_CHECK = "PRAGMA integrity_check";
     /**
      * The page cache of an integrity check, in KiB (SQLite's default is 2,000). Checking an index against its table
      * reads table pages again; with the default cache each such read is a system call. Measured on a 1 GiB image:
@@ -30,12 +29,12 @@ public final class SqliteChecks {
      * that the check stops is a finding too). Throws only when the file cannot be read at all.
      */
     public static List<String> quickCheck(Path database) throws SQLException {
-        return check(database, "PRAGMA quick_check");
+        return check(database, false, new Stopper());
     }
 
     /** {@code PRAGMA integrity_check}: slower than quick_check, also verifies index contents. */
     public static List<String> integrityCheck(Path database) throws SQLException {
-        return check(database, INTEGRITY_CHECK);
+        return check(database, true, new Stopper());
     }
 
     /**
@@ -43,7 +42,35 @@ public final class SqliteChecks {
      * stop it with {@link Stopper#stop()}, after which it throws {@link CancellationException}.
      */
     public static List<String> check(Path database, boolean full, Stopper stopper) throws SQLException {
-        return check(database, full ? INTEGRITY_CHECK : "PRAGMA quick_check", stopper);
+        Properties props = new Properties();
+        props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
+        List<String> problems = new ArrayList<>();
+        // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): the check found damage it could not even walk past
+        final int corrupt = 11;
+        final int notADatabase = 26;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath(), props);
+             Statement s = c.createStatement()) {
+            if (full) {
+                s.execute("PRAGMA cache_size = -" + INTEGRITY_CHECK_CACHE_KIB);
+            }
+            stopper.running(s);
+            try (ResultSet rs = s.executeQuery(full ? "PRAGMA integrity_check" : "PRAGMA quick_check")) {
+                while (rs.next()) {
+                    String line = rs.getString(1);
+                    if (!"ok".equals(line)) {
+                        problems.add(line);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            stopper.throwIfStopped();
+            if ((e.getErrorCode() & 0xff) != corrupt && (e.getErrorCode() & 0xff) != notADatabase) {
+                throw e;
+            }
+            problems.add(e.getMessage());
+        }
+        stopper.throwIfStopped(); // stopped after its last step: its answer is not wanted
+        return problems;
     }
 
     /** Stops a running check at SQLite's next step ({@code sqlite3_interrupt}); safe from any thread. */
@@ -78,41 +105,5 @@ public final class SqliteChecks {
                 }
             }
         }
-    }
-
-    private static List<String> check(Path database, String pragma) throws SQLException {
-        return check(database, pragma, new Stopper());
-    }
-
-    private static List<String> check(Path database, String pragma, Stopper stopper) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
-        List<String> problems = new ArrayList<>();
-        // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): the check found damage it could not even walk past
-        final int corrupt = 11;
-        final int notADatabase = 26;
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath(), props);
-             Statement s = c.createStatement()) {
-            if (pragma.equals(INTEGRITY_CHECK)) {
-                s.execute("PRAGMA cache_size = -" + INTEGRITY_CHECK_CACHE_KIB);
-            }
-            stopper.running(s);
-            try (ResultSet rs = s.executeQuery(pragma)) {
-                while (rs.next()) {
-                    String line = rs.getString(1);
-                    if (!"ok".equals(line)) {
-                        problems.add(line);
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            stopper.throwIfStopped();
-            if ((e.getErrorCode() & 0xff) != corrupt && (e.getErrorCode() & 0xff) != notADatabase) {
-                throw e;
-            }
-            problems.add(e.getMessage());
-        }
-        stopper.throwIfStopped(); // stopped after its last step: its answer is not wanted
-        return problems;
     }
 }

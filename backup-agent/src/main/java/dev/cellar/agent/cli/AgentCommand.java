@@ -47,7 +47,16 @@ public final class AgentCommand implements Runnable {
 
     /** A command line ready to {@code execute(args)}; returns the exit status. */
     public static CommandLine commandLine(Map<String, String> env, DiskSpace disk) {
-        CommandLine cli = new CommandLine(new AgentCommand(env, disk));
+        AgentCommand command = new AgentCommand(env, disk);
+        CommandLine cli = new CommandLine(command);
+        // the agent is closed when the command ends: its HTTP client's thread would hold the process's exit
+        cli.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                command.close();
+            }
+        });
         cli.setExecutionExceptionHandler(AgentCommand::handle);
         // every command's --help lists the exit codes, not only the top level's
         CommandLine.Model.UsageMessageSpec top = cli.getCommandSpec().usageMessage();
@@ -68,10 +77,11 @@ public final class AgentCommand implements Runnable {
         return agent;
     }
 
-    /** Closes the agent, if this invocation built one. */
-    public void close() {
+    /** Closes the agent, if this invocation built one; a later command builds a new one. */
+    private void close() {
         if (agent != null) {
             agent.close();
+            agent = null;
         }
     }
 
